@@ -1,0 +1,20 @@
+namespace Volt.Generators;
+
+/// <summary>Names of the generator's pipeline steps; tests read them to prove caching.</summary>
+public static class TrackingNames
+{
+    /// <summary>Models built from methods marked [TrainingStep].</summary>
+    public const string TrainingStepModules = nameof(TrainingStepModules);
+
+    /// <summary>Models built from methods marked [ValidationStep].</summary>
+    public const string ValidationStepModules = nameof(ValidationStepModules);
+
+    /// <summary>Models built from methods marked [TestStep].</summary>
+    public const string TestStepModules = nameof(TestStepModules);
+
+    /// <summary>Models built from methods marked [PredictStep].</summary>
+    public const string PredictStepModules = nameof(PredictStepModules);
+
+    /// <summary>All module models, one per class.</summary>
+    public const string DistinctModules = nameof(DistinctModules);
+}

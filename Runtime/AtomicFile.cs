@@ -1,0 +1,22 @@
+using System.IO;
+using System.Text;
+
+namespace Volt;
+
+/// <summary>Writes files so that a reader sees either the old or the new content, never a partial file.</summary>
+internal static class AtomicFile
+{
+    public static void WriteAllText(string path, string content)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp");
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content);
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}

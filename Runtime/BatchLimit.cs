@@ -1,0 +1,76 @@
+using System;
+using System.Globalization;
+
+namespace Volt;
+
+/// <summary>
+/// A limit on the batches of a phase, as Lightning's <c>limit_*_batches</c>: either a count of
+/// batches or a fraction of the loader. Converts implicitly from <see cref="int"/> (a count) and
+/// <see cref="double"/> (a fraction in [0, 1]).
+/// </summary>
+public readonly record struct BatchLimit
+{
+    private BatchLimit(int? count, double? fraction)
+    {
+        Count = count;
+        Fraction = fraction;
+    }
+
+    /// <summary>No limit: every batch (the fraction 1.0).</summary>
+    public static BatchLimit All => new(null, 1.0);
+
+    /// <summary>The batch count, when the limit is a count.</summary>
+    public int? Count { get; }
+
+    /// <summary>The fraction of the loader, when the limit is a fraction.</summary>
+    public double? Fraction { get; }
+
+    /// <summary>A limit of <paramref name="count"/> batches.</summary>
+    /// <param name="count">The number of batches (0 disables the phase).</param>
+    public static BatchLimit Batches(int count) => new(count, null);
+
+    /// <summary>A limit of a fraction of the loader's batches.</summary>
+    /// <param name="fraction">A fraction in [0, 1].</param>
+    public static BatchLimit Percent(double fraction) => new(null, fraction);
+
+    /// <summary>A count of batches.</summary>
+    /// <param name="count">The number of batches.</param>
+    public static implicit operator BatchLimit(int count) => Batches(count);
+
+    /// <summary>A fraction of the loader's batches.</summary>
+    /// <param name="fraction">A fraction in [0, 1].</param>
+    public static implicit operator BatchLimit(double fraction) => Percent(fraction);
+
+    /// <summary>The number of batches to run out of <paramref name="available"/>.</summary>
+    /// <param name="available">The loader's batch count.</param>
+    /// <returns>The limited count.</returns>
+    public int Resolve(int available)
+    {
+        if (Count is { } count)
+        {
+            return Math.Min(count, available);
+        }
+
+        return (int)Math.Floor((Fraction ?? 1.0) * available);
+    }
+
+    /// <summary>Returns the reason the limit is invalid, or null when it is valid.</summary>
+    internal string? Problem()
+    {
+        if (Count is { } count && count < 0)
+        {
+            return $"{count} is negative; use a count >= 0 or a fraction in [0.0, 1.0]";
+        }
+
+        if (Fraction is { } fraction && (double.IsNaN(fraction) || fraction < 0 || fraction > 1))
+        {
+            return $"{fraction.ToString(CultureInfo.InvariantCulture)} is not a fraction in [0.0, 1.0]; use a fraction or a whole batch count";
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public override string ToString()
+        => Count is { } count ? count.ToString(CultureInfo.InvariantCulture) : (Fraction ?? 1.0).ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,29 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Volt;
+
+/// <summary>Moves batch tensors to the training device; the generated transfer code calls it per tensor member.</summary>
+public static class BatchTransfer
+{
+    /// <summary>
+    /// Returns <paramref name="tensor"/> itself when it is already on <paramref name="device"/>,
+    /// otherwise a copy on that device (in the current dispose scope).
+    /// </summary>
+    /// <param name="tensor">A batch tensor.</param>
+    /// <param name="device">The target device.</param>
+    public static Tensor ToDevice(Tensor tensor, Device device)
+    {
+        if (tensor is null)
+        {
+            return tensor!;
+        }
+
+        if (tensor.device_type == device.type && (device.type != DeviceType.CUDA || tensor.device_index == device.index))
+        {
+            return tensor;
+        }
+
+        return tensor.to(device);
+    }
+}

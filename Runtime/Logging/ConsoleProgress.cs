@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace Volt.Logging;
+
+/// <summary>Receives progress events from the loops.</summary>
+internal interface IProgressReporter
+{
+    void OnTrainEpochStart(int epoch, int? maxEpochs, int batches);
+
+    void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics);
+
+    void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics);
+
+    void OnEvaluationStart(RunPhase phase, int batches);
+
+    void OnEvaluationBatchEnd(RunPhase phase, int batchIndex, int batches);
+
+    void OnEvaluationEnd(RunPhase phase);
+}
+
+/// <summary>Prints nothing (<see cref="TrainerOptions.EnableProgressBar"/> = false).</summary>
+internal sealed class SilentProgress : IProgressReporter
+{
+    public void OnTrainEpochStart(int epoch, int? maxEpochs, int batches)
+    {
+    }
+
+    public void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics)
+    {
+    }
+
+    public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics)
+    {
+    }
+
+    public void OnEvaluationStart(RunPhase phase, int batches)
+    {
+    }
+
+    public void OnEvaluationBatchEnd(RunPhase phase, int batchIndex, int batches)
+    {
+    }
+
+    public void OnEvaluationEnd(RunPhase phase)
+    {
+    }
+}
+
+/// <summary>
+/// Console progress: on a terminal a live line redrawn at most every 0.25 s; always one line per
+/// finished epoch with the progress-bar metrics, so redirected output (CI) gets plain lines.
+/// Reading a metric for the live line is the only host synchronisation it causes.
+/// </summary>
+internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressReporter
+{
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
+    private readonly Stopwatch epochClock = new();
+    private readonly Stopwatch refreshClock = new();
+    private readonly Dictionary<string, double> liveValues = new(StringComparer.Ordinal);
+    private int lastLiveLength;
+
+    public void OnTrainEpochStart(int epoch, int? maxEpochs, int batches)
+    {
+        epochClock.Restart();
+        refreshClock.Restart();
+    }
+
+    public void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics)
+    {
+        if (!live || (refreshClock.Elapsed < RefreshInterval && batchIndex + 1 < batches))
+        {
+            return;
+        }
+
+        refreshClock.Restart();
+        liveValues.Clear();
+        metrics.CollectStepValues(liveValues, progressBarOnly: true, currentStepOnly: false);
+        WriteLive($"  train {batchIndex + 1}/{batches} [{Format(epochClock.Elapsed)}]{FormatMetrics(liveValues)}");
+    }
+
+    public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics)
+    {
+        ClearLive();
+        var of = maxEpochs is { } max ? "/" + max.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        output.WriteLine($"Epoch {(epoch + 1).ToString(CultureInfo.InvariantCulture)}{of} [{Format(epochClock.Elapsed)}]{FormatMetrics(progressBarMetrics)}");
+        output.Flush();
+    }
+
+    public void OnEvaluationStart(RunPhase phase, int batches) => refreshClock.Restart();
+
+    public void OnEvaluationBatchEnd(RunPhase phase, int batchIndex, int batches)
+    {
+        if (!live || (refreshClock.Elapsed < RefreshInterval && batchIndex + 1 < batches))
+        {
+            return;
+        }
+
+        refreshClock.Restart();
+        WriteLive($"  {PhaseName(phase)} {batchIndex + 1}/{batches}");
+    }
+
+    public void OnEvaluationEnd(RunPhase phase) => ClearLive();
+
+    private static string PhaseName(RunPhase phase) => phase switch
+    {
+        RunPhase.Validation => "validate",
+        RunPhase.Test => "test",
+        RunPhase.Predict => "predict",
+        _ => "train",
+    };
+
+    private static string Format(TimeSpan elapsed)
+        => elapsed.TotalHours >= 1
+            ? elapsed.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+            : elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
+
+    private static string FormatMetrics(IReadOnlyDictionary<string, double> metrics)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, value) in metrics)
+        {
+            text.Append(' ').Append(name).Append('=').Append(value.ToString("0.0000", CultureInfo.InvariantCulture));
+        }
+
+        return text.ToString();
+    }
+
+    private void WriteLive(string line)
+    {
+        var padding = Math.Max(0, lastLiveLength - line.Length);
+        output.Write("\r" + line + new string(' ', padding));
+        output.Flush();
+        lastLiveLength = line.Length;
+    }
+
+    private void ClearLive()
+    {
+        if (lastLiveLength > 0)
+        {
+            output.Write("\r" + new string(' ', lastLiveLength) + "\r");
+            lastLiveLength = 0;
+        }
+    }
+}

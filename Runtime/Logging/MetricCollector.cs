@@ -1,0 +1,348 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Volt.Logging;
+
+/// <summary>
+/// Collects the values a module passes to <c>Log</c> during one phase and aggregates them the way
+/// Lightning does: per-step values keep the latest value, epoch values are reduced with
+/// <see cref="Reduce"/> (the mean is weighted by batch size). Tensor values stay on their device and
+/// are accumulated in place, so logging costs no host synchronisation per step; numbers are read
+/// only when a logger or the progress display asks for them.
+/// </summary>
+/// <remarks>The collector owns the accumulator tensors it creates and frees them in <see cref="Dispose"/>.</remarks>
+public sealed class MetricCollector : IDisposable
+{
+    private readonly Dictionary<string, LoggedMetric> metricsByName = new(StringComparer.Ordinal);
+    private readonly List<LoggedMetric> metricsInOrder = [];
+    private long currentBatchSize = 1;
+    private long stepCounter;
+    private long cachedWeightValue = -1;
+    private Scalar? cachedWeight;
+
+    internal MetricCollector(RunPhase phase)
+    {
+        Phase = phase;
+    }
+
+    /// <summary>The phase whose defaults apply.</summary>
+    public RunPhase Phase { get; }
+
+    /// <summary>
+    /// Sets the size of the batch being processed; epoch means of tensor values are weighted by it.
+    /// The generated loop calls this once per batch with the first dimension of the batch's first tensor.
+    /// </summary>
+    /// <param name="batchSize">The number of samples in the batch.</param>
+    public void SetBatchSize(long batchSize) => currentBatchSize = batchSize;
+
+    /// <summary>Marks the start of a new step; step values logged after this belong to it.</summary>
+    internal void BeginStep() => stepCounter++;
+
+    internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+    {
+        var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
+        if (value.numel() != 1)
+        {
+            throw new ArgumentException(
+                $"Log(\"{name}\"): the value must hold exactly one element, but its shape is [{string.Join(", ", value.shape)}]. Reduce it first, for example with .mean().",
+                nameof(value));
+        }
+
+        using var detached = value.detach();
+        using var flat = detached.reshape(1);
+        metric.UpdatedAtStep = stepCounter;
+        metric.LatestIsTensor = true;
+        if (metric.OnStep)
+        {
+            metric.LatestTensor ??= NewAccumulator(flat.device, 0);
+            metric.LatestTensor.copy_(flat);
+        }
+
+        if (!metric.OnEpoch)
+        {
+            return;
+        }
+
+        metric.Updates++;
+        switch (metric.Reduce)
+        {
+            case Reduce.Mean:
+                var weight = batchSize ?? currentBatchSize;
+                metric.Weight += weight;
+                metric.SumTensor ??= NewAccumulator(flat.device, 0);
+                metric.SumTensor.add_(flat, WeightScalar(weight));
+                break;
+            case Reduce.Sum:
+                metric.SumTensor ??= NewAccumulator(flat.device, 0);
+                metric.SumTensor.add_(flat);
+                break;
+            case Reduce.Min:
+                metric.ExtremeTensor ??= NewAccumulator(flat.device, double.PositiveInfinity);
+                metric.ExtremeTensor.clamp_(max: flat);
+                break;
+            case Reduce.Max:
+                metric.ExtremeTensor ??= NewAccumulator(flat.device, double.NegativeInfinity);
+                metric.ExtremeTensor.clamp_(min: flat);
+                break;
+        }
+    }
+
+    internal void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+    {
+        var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
+        metric.UpdatedAtStep = stepCounter;
+        metric.LatestIsTensor = false;
+        metric.LatestNumber = value;
+        if (!metric.OnEpoch)
+        {
+            return;
+        }
+
+        metric.Updates++;
+        switch (metric.Reduce)
+        {
+            case Reduce.Mean:
+                // As in Lightning, a plain number is weighted by an explicit batch size only.
+                var weight = batchSize ?? 1;
+                metric.Weight += weight;
+                metric.SumNumber += value * weight;
+                break;
+            case Reduce.Sum:
+                metric.SumNumber += value;
+                break;
+            case Reduce.Min:
+                metric.ExtremeNumber = Math.Min(metric.ExtremeNumber ?? double.PositiveInfinity, value);
+                break;
+            case Reduce.Max:
+                metric.ExtremeNumber = Math.Max(metric.ExtremeNumber ?? double.NegativeInfinity, value);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Adds the step values logged during the current step to <paramref name="destination"/>
+    /// (names forked to <c>name_step</c> when the metric is also aggregated per epoch).
+    /// </summary>
+    /// <param name="destination">Where the values go.</param>
+    /// <param name="progressBarOnly">Only metrics logged with <c>progressBar: true</c>.</param>
+    /// <param name="currentStepOnly">Only metrics updated in the current step.</param>
+    internal void CollectStepValues(IDictionary<string, double> destination, bool progressBarOnly, bool currentStepOnly)
+    {
+        foreach (var metric in metricsInOrder)
+        {
+            if (!metric.OnStep || (progressBarOnly && !metric.ProgressBar) || (currentStepOnly && metric.UpdatedAtStep != stepCounter))
+            {
+                continue;
+            }
+
+            if (metric.LatestIsTensor && metric.LatestTensor is null)
+            {
+                continue;
+            }
+
+            destination[metric.StepName] = metric.LatestIsTensor ? metric.LatestTensor!.item<double>() : metric.LatestNumber;
+        }
+    }
+
+    /// <summary>Adds the epoch values (names forked to <c>name_epoch</c> when also logged per step).</summary>
+    /// <param name="destination">Where the values go.</param>
+    /// <param name="progressBarOnly">Only metrics logged with <c>progressBar: true</c>.</param>
+    internal void CollectEpochValues(IDictionary<string, double> destination, bool progressBarOnly)
+    {
+        foreach (var metric in metricsInOrder)
+        {
+            if (!metric.OnEpoch || metric.Updates == 0 || (progressBarOnly && !metric.ProgressBar))
+            {
+                continue;
+            }
+
+            destination[metric.EpochName] = ComputeEpochValue(metric);
+        }
+    }
+
+    /// <summary>
+    /// Adds what callbacks see (Lightning's <c>callback_metrics</c>): epoch values under both the plain and
+    /// the forked name, and, when <paramref name="includeStepValues"/>, step values of step-only metrics.
+    /// </summary>
+    internal void CollectCallbackMetrics(IDictionary<string, double> destination, bool includeStepValues)
+    {
+        foreach (var metric in metricsInOrder)
+        {
+            if (metric.OnEpoch && metric.Updates > 0)
+            {
+                var value = ComputeEpochValue(metric);
+                destination[metric.Name] = value;
+                destination[metric.EpochName] = value;
+            }
+            else if (includeStepValues && metric.OnStep && (!metric.LatestIsTensor || metric.LatestTensor is not null))
+            {
+                var value = metric.LatestIsTensor ? metric.LatestTensor!.item<double>() : metric.LatestNumber;
+                destination[metric.Name] = value;
+                destination[metric.StepName] = value;
+            }
+        }
+    }
+
+    /// <summary>The names logged so far in this phase, in first-logged order.</summary>
+    internal IEnumerable<string> LoggedNames
+    {
+        get
+        {
+            foreach (var metric in metricsInOrder)
+            {
+                yield return metric.Name;
+            }
+        }
+    }
+
+    /// <summary>Clears epoch accumulators so the next epoch starts from zero; step values are kept.</summary>
+    internal void ResetEpoch()
+    {
+        foreach (var metric in metricsInOrder)
+        {
+            metric.ResetEpoch();
+        }
+    }
+
+    /// <summary>Frees the accumulator tensors.</summary>
+    public void Dispose()
+    {
+        foreach (var metric in metricsInOrder)
+        {
+            metric.Dispose();
+        }
+
+        metricsInOrder.Clear();
+        metricsByName.Clear();
+        cachedWeight?.Dispose();
+        cachedWeight = null;
+    }
+
+    private static double ComputeEpochValue(LoggedMetric metric)
+    {
+        switch (metric.Reduce)
+        {
+            case Reduce.Mean:
+                var sum = metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
+                return metric.Weight == 0 ? double.NaN : sum / metric.Weight;
+            case Reduce.Sum:
+                return metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
+            case Reduce.Min:
+                var min = metric.ExtremeNumber ?? double.PositiveInfinity;
+                return metric.ExtremeTensor is null ? min : Math.Min(min, metric.ExtremeTensor.item<double>());
+            default:
+                var max = metric.ExtremeNumber ?? double.NegativeInfinity;
+                return metric.ExtremeTensor is null ? max : Math.Max(max, metric.ExtremeTensor.item<double>());
+        }
+    }
+
+    private LoggedMetric GetOrAdd(string name, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce)
+    {
+        if (Phase == RunPhase.Predict)
+        {
+            throw new InvalidOperationException($"Log(\"{name}\") was called during Predict; as in Lightning, predict steps cannot log metrics.");
+        }
+
+        var defaultOnStep = Phase == RunPhase.Train;
+        var resolvedOnStep = onStep ?? defaultOnStep;
+        var resolvedOnEpoch = onEpoch ?? !defaultOnStep;
+        if (metricsByName.TryGetValue(name, out var existing))
+        {
+            if (existing.OnStep != resolvedOnStep || existing.OnEpoch != resolvedOnEpoch || existing.ProgressBar != progressBar || existing.Reduce != reduce)
+            {
+                throw new InvalidOperationException(
+                    $"Log(\"{name}\") was called with different options in the same phase: first (onStep: {existing.OnStep}, onEpoch: {existing.OnEpoch}, progressBar: {existing.ProgressBar}, reduce: {existing.Reduce}), now (onStep: {resolvedOnStep}, onEpoch: {resolvedOnEpoch}, progressBar: {progressBar}, reduce: {reduce}).");
+            }
+
+            return existing;
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("Log: the metric name must not be empty.", nameof(name));
+        }
+
+        if (!resolvedOnStep && !resolvedOnEpoch)
+        {
+            throw new ArgumentException($"Log(\"{name}\"): onStep and onEpoch are both false, so the value would go nowhere. Set at least one of them.");
+        }
+
+        var metric = new LoggedMetric(name, resolvedOnStep, resolvedOnEpoch, progressBar, reduce);
+        metricsByName.Add(name, metric);
+        metricsInOrder.Add(metric);
+        return metric;
+    }
+
+    private Scalar WeightScalar(long weight)
+    {
+        if (weight != cachedWeightValue || cachedWeight is null)
+        {
+            cachedWeight?.Dispose();
+            cachedWeight = weight.ToScalar();
+            cachedWeightValue = weight;
+        }
+
+        return cachedWeight;
+    }
+
+    private static Tensor NewAccumulator(Device device, double initialValue)
+        => torch.full(1, initialValue, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
+
+    private sealed class LoggedMetric(string name, bool onStep, bool onEpoch, bool progressBar, Reduce reduce) : IDisposable
+    {
+        public string Name { get; } = name;
+
+        public bool OnStep { get; } = onStep;
+
+        public bool OnEpoch { get; } = onEpoch;
+
+        public bool ProgressBar { get; } = progressBar;
+
+        public Reduce Reduce { get; } = reduce;
+
+        public string StepName { get; } = onStep && onEpoch ? name + "_step" : name;
+
+        public string EpochName { get; } = onStep && onEpoch ? name + "_epoch" : name;
+
+        public long UpdatedAtStep { get; set; } = -1;
+
+        public bool LatestIsTensor { get; set; }
+
+        public Tensor? LatestTensor { get; set; }
+
+        public double LatestNumber { get; set; }
+
+        public int Updates { get; set; }
+
+        public double Weight { get; set; }
+
+        public Tensor? SumTensor { get; set; }
+
+        public double SumNumber { get; set; }
+
+        public Tensor? ExtremeTensor { get; set; }
+
+        public double? ExtremeNumber { get; set; }
+
+        public void ResetEpoch()
+        {
+            Updates = 0;
+            Weight = 0;
+            SumNumber = 0;
+            ExtremeNumber = null;
+            SumTensor?.Dispose();
+            SumTensor = null;
+            ExtremeTensor?.Dispose();
+            ExtremeTensor = null;
+        }
+
+        public void Dispose()
+        {
+            ResetEpoch();
+            LatestTensor?.Dispose();
+            LatestTensor = null;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System;
+using TorchSharp;
+using Volt.Logging;
+using static TorchSharp.torch;
+
+namespace Volt;
+
+/// <summary>
+/// The runtime state a generated module carries: the device the trainer put it on and the metric
+/// collector of the phase that is running. The generated <c>Log</c> and <c>Device</c> members read it.
+/// One instance per module object; nothing here is shared between modules or trainers.
+/// </summary>
+public sealed class ModuleState
+{
+    private MetricCollector? metrics;
+
+    /// <summary>The device the module's parameters are on. CPU until a trainer moves the module.</summary>
+    public Device Device { get; internal set; } = torch.CPU;
+
+    /// <summary>The collector of the running phase; null outside Fit, Validate, Test and Predict.</summary>
+    internal MetricCollector? Metrics
+    {
+        get => metrics;
+        set => metrics = value;
+    }
+
+    /// <summary>Records a tensor metric for the running phase.</summary>
+    /// <param name="name">The metric name.</param>
+    /// <param name="value">A one-element tensor; it is detached and copied, never kept.</param>
+    /// <param name="onStep">Record the per-step value; null takes the phase default.</param>
+    /// <param name="onEpoch">Aggregate over the epoch; null takes the phase default.</param>
+    /// <param name="progressBar">Show the value in the console progress.</param>
+    /// <param name="reduce">How epoch values are aggregated.</param>
+    /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
+    public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+        => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
+
+    /// <summary>Records a number metric for the running phase.</summary>
+    /// <param name="name">The metric name.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="onStep">Record the per-step value; null takes the phase default.</param>
+    /// <param name="onEpoch">Aggregate over the epoch; null takes the phase default.</param>
+    /// <param name="progressBar">Show the value in the console progress.</param>
+    /// <param name="reduce">How epoch values are aggregated.</param>
+    /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
+    public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+        => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
+
+    private MetricCollector RequireMetrics(string name)
+        => metrics ?? throw new InvalidOperationException(
+            $"Log(\"{name}\") was called outside a trainer phase. Log only from step methods, which Trainer.Fit, Validate, Test and Predict call.");
+}

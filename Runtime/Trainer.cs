@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using TorchSharp;
+using Volt.Data;
+using Volt.Logging;
+using Volt.Loops;
+using Volt.Precision;
+using Volt.Strategies;
+
+namespace Volt;
+
+/// <summary>
+/// Runs the generated loops of a module: <see cref="Fit{TTrainBatch}"/>, <see cref="Validate{TBatch}"/>,
+/// <see cref="Test{TBatch}"/> and <see cref="Predict{TBatch, TOutput}"/> (Lightning's <c>Trainer</c>).
+/// The trainer owns the run directory (<c>runs/&lt;name&gt;/version_N</c>, created on first use and
+/// shared by later calls), the loggers and the counters. Two trainers share nothing.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Dictionary<string, double> callbackMetrics = new(StringComparer.Ordinal);
+    private readonly List<IMetricLogger> loggers = [];
+    private readonly TextWriter console;
+    private readonly long shuffleSeed;
+    private int currentEpoch;
+    private long globalStep;
+
+    /// <summary>Creates a trainer, validating <paramref name="options"/> first.</summary>
+    /// <param name="options">The settings; the defaults when null.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names each one and its allowed values.</exception>
+    public Trainer(TrainerOptions? options = null)
+        : this(options, Console.Out)
+    {
+    }
+
+    /// <summary>Creates a trainer that prints progress to <paramref name="console"/>.</summary>
+    /// <param name="options">The settings; the defaults when null.</param>
+    /// <param name="console">Where progress goes.</param>
+    public Trainer(TrainerOptions? options, TextWriter console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        Options = options ?? new TrainerOptions();
+        Options.Validate();
+        this.console = console;
+        shuffleSeed = Options.Seed ?? Random.Shared.NextInt64();
+    }
+
+    /// <summary>The validated settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The run directory, once a phase has created it (null before, or when logging is disabled).</summary>
+    public string? LogDir { get; private set; }
+
+    /// <summary>The 0-based epoch in progress, or the number of completed epochs after <c>Fit</c>.</summary>
+    public int CurrentEpoch => currentEpoch;
+
+    /// <summary>The number of optimizer steps taken.</summary>
+    public long GlobalStep => globalStep;
+
+    /// <summary>The latest value of every logged metric (Lightning's <c>callback_metrics</c>), updated at epoch ends.</summary>
+    public IReadOnlyDictionary<string, double> CallbackMetrics => callbackMetrics;
+
+    /// <summary>Trains a module that has no validation step.</summary>
+    /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
+    /// <param name="module">The module.</param>
+    /// <param name="train">The training data.</param>
+    public void Fit<TTrainBatch>(IFitModule<TTrainBatch> module, IDataLoader<TTrainBatch> train)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(train);
+        var context = StartPhase(module, saveHyperparameters: true);
+        try
+        {
+            using var fit = new FitLoop<TTrainBatch>(context, train);
+            module.RunFit(fit);
+        }
+        finally
+        {
+            EndPhase(module, context);
+        }
+    }
+
+    /// <summary>Trains a module, validating after every epoch when <paramref name="validation"/> is given.</summary>
+    /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
+    /// <typeparam name="TValidationBatch">The validation batch type.</typeparam>
+    /// <param name="module">The module.</param>
+    /// <param name="train">The training data.</param>
+    /// <param name="validation">The validation data, or null to skip validation.</param>
+    public void Fit<TTrainBatch, TValidationBatch>(
+        IFitModule<TTrainBatch, TValidationBatch> module,
+        IDataLoader<TTrainBatch> train,
+        IDataLoader<TValidationBatch>? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(train);
+        var context = StartPhase(module, saveHyperparameters: true);
+        try
+        {
+            using var fit = new FitLoop<TTrainBatch>(context, train);
+            using var validationLoop = validation is null
+                ? null
+                : new EvaluationLoop<TValidationBatch>(context, validation, RunPhase.Validation, Options.LimitValBatches, insideFit: true);
+            module.RunFit(fit, validationLoop);
+        }
+        finally
+        {
+            EndPhase(module, context);
+        }
+    }
+
+    /// <summary>Runs one validation epoch and returns its epoch metrics.</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The validation data.</param>
+    /// <returns>The epoch metrics by name.</returns>
+    public IReadOnlyDictionary<string, double> Validate<TBatch>(IValidateModule<TBatch> module, IDataLoader<TBatch> data)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(data);
+        var context = StartPhase(module, saveHyperparameters: false);
+        try
+        {
+            using var loop = new EvaluationLoop<TBatch>(context, data, RunPhase.Validation, Options.LimitValBatches, insideFit: false);
+            module.RunValidate(loop);
+            return loop.Results;
+        }
+        finally
+        {
+            EndPhase(module, context);
+        }
+    }
+
+    /// <summary>Runs one test epoch and returns its epoch metrics.</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The test data.</param>
+    /// <returns>The epoch metrics by name.</returns>
+    public IReadOnlyDictionary<string, double> Test<TBatch>(ITestModule<TBatch> module, IDataLoader<TBatch> data)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(data);
+        var context = StartPhase(module, saveHyperparameters: false);
+        try
+        {
+            using var loop = new EvaluationLoop<TBatch>(context, data, RunPhase.Test, Options.LimitTestBatches, insideFit: false);
+            module.RunTest(loop);
+            return loop.Results;
+        }
+        finally
+        {
+            EndPhase(module, context);
+        }
+    }
+
+    /// <summary>Runs the predict step over <paramref name="data"/> and returns one output per batch.</summary>
+    /// <typeparam name="TBatch">The input batch type.</typeparam>
+    /// <typeparam name="TOutput">The predict step's return type.</typeparam>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The input data.</param>
+    /// <returns>The outputs in batch order; their tensors belong to the caller.</returns>
+    public IReadOnlyList<TOutput> Predict<TBatch, TOutput>(IPredictModule<TBatch, TOutput> module, IDataLoader<TBatch> data)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(data);
+        var context = StartPhase(module, saveHyperparameters: false);
+        try
+        {
+            using var loop = new PredictLoop<TBatch, TOutput>(context, data);
+            module.RunPredict(loop);
+            return loop.Outputs;
+        }
+        finally
+        {
+            EndPhase(module, context);
+        }
+    }
+
+    private RunContext StartPhase(IVoltModule module, bool saveHyperparameters)
+    {
+        var device = DeviceSpec.Resolve(Options.Device);
+        if (Options.Seed is { } seed)
+        {
+            Seeding.SeedEverything(seed);
+        }
+
+        var strategy = new SingleDeviceStrategy(device);
+        strategy.Setup(module.Module);
+        module.State.Device = strategy.Device;
+
+        if (Options.EnableLogging && LogDir is null)
+        {
+            LogDir = RunDirectory.Create(Options.DefaultRootDir, Options.RunName ?? module.Module.GetType().Name);
+            loggers.Add(new CsvLogger(LogDir));
+        }
+
+        if (saveHyperparameters && LogDir is not null)
+        {
+            module.SaveHyperparameters(LogDir);
+        }
+
+        IProgressReporter progress = Options.EnableProgressBar
+            ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
+            : new SilentProgress();
+        return new RunContext(Options, strategy, new FullPrecision(), module.State, shuffleSeed, loggers, progress, callbackMetrics)
+        {
+            CurrentEpoch = currentEpoch,
+            GlobalStep = globalStep,
+        };
+    }
+
+    private void EndPhase(IVoltModule module, RunContext context)
+    {
+        module.State.Metrics = null;
+        currentEpoch = context.CurrentEpoch;
+        globalStep = context.GlobalStep;
+        foreach (var logger in loggers)
+        {
+            logger.Flush();
+        }
+    }
+}
