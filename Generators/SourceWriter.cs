@@ -57,6 +57,13 @@ internal sealed class SourceWriter
         }
 
         indentation--;
+
+        // A member list ends with a blank separator line; the closing brace follows the last member directly.
+        if (text.Length >= 2 && text[text.Length - 1] == '\n' && text[text.Length - 2] == '\n')
+        {
+            text.Length--;
+        }
+
         WriteLine("}" + suffix);
     }
 

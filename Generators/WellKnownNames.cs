@@ -15,11 +15,17 @@ internal static class WellKnownNames
     public const string Module = "TorchSharp.torch+nn+Module";
     public const string Optimizer = "TorchSharp.torch+optim+Optimizer";
 
+    /// <summary>The generated field that holds the module's <c>Volt.ModuleState</c>.</summary>
+    public const string StateField = "_volt";
+
+    /// <summary>The prefix of the generated fields that keep primary-constructor hyperparameters.</summary>
+    public const string CaptureFieldPrefix = "_hp_";
+
     /// <summary>Members the generator declares; a user member with one of these names stops generation.</summary>
     public static readonly string[] GeneratedMemberNames =
     [
         "Log", "Device", "Hyperparameters", "GetHyperparameters", "SaveHyperparameters", "FromHyperparameters",
-        "LoggedMetricNames", "MoveBatchToDevice", "RunValidationEpoch", "RunTestEpoch",
+        "MoveBatchToDevice", "RunFit", "RunValidationEpoch", "RunTestEpoch", StateField,
     ];
 
     /// <summary>TorchSharp members the generated code overrides to register submodules first.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,18 +13,21 @@ public static class BatchTransfer
     /// </summary>
     /// <param name="tensor">A batch tensor.</param>
     /// <param name="device">The target device.</param>
-    public static Tensor ToDevice(Tensor tensor, Device device)
+    [return: NotNullIfNotNull(nameof(tensor))]
+    public static Tensor? ToDevice(Tensor? tensor, Device device)
     {
-        if (tensor is null)
-        {
-            return tensor!;
-        }
-
-        if (tensor.device_type == device.type && (device.type != DeviceType.CUDA || tensor.device_index == device.index))
+        if (tensor is null || IsOnDevice(tensor, device))
         {
             return tensor;
         }
 
         return tensor.to(device);
     }
+
+    /// <summary>True when <paramref name="tensor"/> is null or already on <paramref name="device"/>.</summary>
+    /// <param name="tensor">A batch tensor, or null.</param>
+    /// <param name="device">The target device.</param>
+    public static bool IsOnDevice(Tensor? tensor, Device device)
+        => tensor is null
+           || (tensor.device_type == device.type && (device.type != DeviceType.CUDA || tensor.device_index == device.index));
 }

@@ -5,6 +5,7 @@ internal sealed record ModuleModel(
     HierarchyInfo Hierarchy,
     string FullyQualifiedName,
     string ClassName,
+    string SelfType,
     TrainingStepModel? TrainingStep,
     OptimizerConfigModel? Optimizers,
     EvaluationStepModel? ValidationStep,
@@ -13,7 +14,6 @@ internal sealed record ModuleModel(
     EquatableArray<BatchTypeModel> BatchTypes,
     HyperparametersModel Hyperparameters,
     MonitorModel? Monitor,
-    EquatableArray<string> LoggedMetricNames,
     EquatableArray<string> RegistrationOverrides);
 
 /// <summary>The namespace and containing types of a module class, and the generated file's hint name.</summary>
@@ -29,6 +29,28 @@ internal sealed record HierarchyInfo(
 
 /// <summary>The [TrainingStep] method.</summary>
 internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex);
+
+/// <summary>What the generator found wrong with a class; the class gets no generated code. The analyzers report these.</summary>
+/// <param name="Kind">The rule that was broken.</param>
+/// <param name="Subject">The member, type or attribute the problem is about.</param>
+/// <param name="Detail">A sentence that says what is wrong and what is accepted.</param>
+internal sealed record ModuleProblem(ModuleProblemKind Kind, string Subject, string Detail);
+
+/// <summary>The kinds of <see cref="ModuleProblem"/>.</summary>
+internal enum ModuleProblemKind
+{
+    NotAClass,
+    NotPartial,
+    NotAModule,
+    UnsupportedClassShape,
+    DuplicateStepAttribute,
+    UnsupportedStepSignature,
+    MissingConfigureOptimizers,
+    UnsupportedConfigureOptimizers,
+    UnsupportedBatchType,
+    UnsupportedHyperparameter,
+    NameConflict,
+}
 
 /// <summary>A [ValidationStep] or [TestStep] method.</summary>
 internal sealed record EvaluationStepModel(string MethodName, string BatchType, bool TakesBatchIndex);
@@ -59,7 +81,11 @@ internal enum BatchKind
 }
 
 /// <summary>A batch type and the members the transfer code touches.</summary>
-internal sealed record BatchTypeModel(string FullyQualifiedName, BatchKind Kind, EquatableArray<BatchMemberModel> Members);
+/// <param name="FullyQualifiedName">The type as written in generated code.</param>
+/// <param name="Kind">How the batch is rebuilt on the device.</param>
+/// <param name="Members">Tensor members (moved) and, for object initializers, the other settable members (copied).</param>
+/// <param name="BatchSizeMember">The first non-nullable tensor member, whose first dimension is the batch size; empty for a Tensor batch; null when there is none.</param>
+internal sealed record BatchTypeModel(string FullyQualifiedName, BatchKind Kind, EquatableArray<BatchMemberModel> Members, string? BatchSizeMember);
 
 /// <summary>One member of a batch type.</summary>
 internal sealed record BatchMemberModel(string Name, bool IsTensor, bool IsNullable);
@@ -88,7 +114,8 @@ internal enum HyperparameterSource
 /// <param name="Name">The JSON key: the parameter or property name as written.</param>
 /// <param name="RecordPropertyName">The property name in the generated record.</param>
 /// <param name="Type">The fully qualified type.</param>
-internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source);
+/// <param name="MemberName">The module member that holds the value: the generated capture field for a constructor parameter, the property itself otherwise.</param>
+internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName);
 
 /// <summary>One argument of the constructor the FromHyperparameters factory calls.</summary>
 /// <param name="ParameterName">The constructor parameter name.</param>
@@ -99,8 +126,16 @@ internal sealed record ConstructorArgumentModel(string ParameterName, string? Hy
 
 /// <summary>The hyperparameter record and factory.</summary>
 /// <param name="Items">The hyperparameters in order: constructor parameters, then properties.</param>
-/// <param name="FactoryArguments">The constructor the factory calls, or null when no constructor fits.</param>
-internal sealed record HyperparametersModel(EquatableArray<HyperparameterModel> Items, EquatableArray<ConstructorArgumentModel>? FactoryArguments);
+/// <param name="FactoryArguments">The arguments of the constructor the factory calls.</param>
+/// <param name="FactoryInitializers">Record properties the factory sets with an object initializer (settable [Hyperparameter] properties the constructor does not take).</param>
+/// <param name="HasFactory">False when no constructor and initializer can restore every hyperparameter; no factory is emitted then.</param>
+internal sealed record HyperparametersModel(
+    EquatableArray<HyperparameterModel> Items,
+    EquatableArray<ConstructorArgumentModel> FactoryArguments,
+    EquatableArray<string> FactoryInitializers,
+    bool HasFactory);
 
 /// <summary>The [Monitor] attribute's arguments.</summary>
+/// <param name="Metric">The metric name.</param>
+/// <param name="Mode">The MonitorMode member name: "Min" or "Max".</param>
 internal sealed record MonitorModel(string Metric, string Mode);

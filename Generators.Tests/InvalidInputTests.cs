@@ -1,0 +1,52 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Volt.Generators.Model;
+using Volt.Generators.Parsing;
+
+namespace Volt.Generators.Tests;
+
+/// <summary>Invalid classes get no generated code and no crash; the parser names the problem for the analyzers.</summary>
+public sealed class InvalidInputTests
+{
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "public class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.NotPartial), "M" },
+        { "public static class Outer { public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); } }", nameof(ModuleProblemKind.NotPartial), "Outer" },
+        { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] void T(Tensor b) { } [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.UnsupportedStepSignature), "T" },
+        { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b, string s) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.UnsupportedStepSignature), "T" },
+        { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] async System.Threading.Tasks.Task<Tensor> T(Tensor b) { await System.Threading.Tasks.Task.Yield(); return b; } [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.UnsupportedStepSignature), "T" },
+        { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); }", nameof(ModuleProblemKind.MissingConfigureOptimizers), "M" },
+        { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); [TrainingStep] Tensor U(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.DuplicateStepAttribute), "U" },
+        { "public partial class M { [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => null!; }", nameof(ModuleProblemKind.NotAModule), "M" },
+        { "public sealed class B { public Tensor X { get; } = null!; }\npublic partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(B b) => b.X.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.UnsupportedBatchType), "B" },
+        { "public partial class M([Hyperparameter] System.Collections.Generic.List<int> sizes) : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.UnsupportedHyperparameter), "sizes" },
+        { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; public int Device => 1; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.NameConflict), "Device" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void GeneratorEmitsNothingAndParserNamesTheProblem(string declaration, string expected, string subject)
+    {
+        var source = TestSources.Usings + "namespace Bad;\n" + declaration;
+        var output = GeneratorHarness.Run(source);
+        Assert.Empty(output.Files);
+
+        var compilation = GeneratorHarness.CreateCompilation(source);
+        var moduleType = compilation.GetSymbolsWithName(n => n == "M", SymbolFilter.Type).OfType<INamedTypeSymbol>().Single();
+        var model = ModuleParser.Parse(compilation, moduleType, out var problems, default);
+        Assert.Null(model);
+        Assert.Contains(problems, p => p.Kind.ToString() == expected && p.Subject == subject);
+        Assert.All(problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Detail)));
+    }
+
+    [Fact]
+    public void ValidModuleHasNoProblems()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(TestSources.Classifier);
+        var moduleType = compilation.GetTypeByMetadataName("Samples.Classifier")!;
+        var model = ModuleParser.Parse(compilation, moduleType, out var problems, default);
+        Assert.Empty(problems);
+        Assert.NotNull(model);
+        Assert.Equal("Samples.Classifier.g.cs", model!.Hierarchy.HintName);
+    }
+}

@@ -1,0 +1,585 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Volt.Generators.Model;
+
+namespace Volt.Generators.Parsing;
+
+/// <summary>
+/// Turns a module class symbol into a <see cref="ModuleModel"/>, or into the list of problems that
+/// stop generation. This is the one validity check: the generator emits nothing for a class with
+/// problems, and the analyzers report the same problems as diagnostics.
+/// </summary>
+internal sealed class ModuleParser
+{
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private readonly Compilation compilation;
+    private readonly INamedTypeSymbol type;
+    private readonly CancellationToken cancellationToken;
+    private readonly List<ModuleProblem> problems = [];
+    private readonly INamedTypeSymbol? tensorType;
+    private readonly INamedTypeSymbol? moduleType;
+    private readonly INamedTypeSymbol? optimizerType;
+
+    private ModuleParser(Compilation compilation, INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        this.compilation = compilation;
+        this.type = type;
+        this.cancellationToken = cancellationToken;
+        tensorType = compilation.GetTypeByMetadataName(WellKnownNames.Tensor);
+        moduleType = compilation.GetTypeByMetadataName(WellKnownNames.Module);
+        optimizerType = compilation.GetTypeByMetadataName(WellKnownNames.Optimizer);
+    }
+
+    /// <summary>The problems found; empty when a model was built.</summary>
+    public IReadOnlyList<ModuleProblem> Problems => problems;
+
+    /// <summary>Parses <paramref name="type"/>; returns the model, or null with <paramref name="problems"/> filled.</summary>
+    public static ModuleModel? Parse(Compilation compilation, INamedTypeSymbol type, out IReadOnlyList<ModuleProblem> problems, CancellationToken cancellationToken)
+    {
+        var parser = new ModuleParser(compilation, type, cancellationToken);
+        var model = parser.Parse();
+        problems = parser.problems;
+        return parser.problems.Count == 0 ? model : null;
+    }
+
+    /// <summary>
+    /// True when <paramref name="method"/> carries the attribute that owns generation for its class:
+    /// the first step attribute of the order TrainingStep, ValidationStep, TestStep, PredictStep that
+    /// the class uses. Each class is generated once, from that trigger.
+    /// </summary>
+    public static bool IsGenerationTrigger(INamedTypeSymbol type, string attributeMetadataName)
+    {
+        foreach (var candidate in StepAttributeOrder)
+        {
+            if (type.GetMembers().OfType<IMethodSymbol>().Any(m => HasAttribute(m, candidate)))
+            {
+                return candidate == attributeMetadataName;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] StepAttributeOrder =
+    [
+        WellKnownNames.TrainingStepAttribute,
+        WellKnownNames.ValidationStepAttribute,
+        WellKnownNames.TestStepAttribute,
+        WellKnownNames.PredictStepAttribute,
+    ];
+
+    private ModuleModel? Parse()
+    {
+        if (tensorType is null || moduleType is null || optimizerType is null)
+        {
+            Report(ModuleProblemKind.NotAModule, type.Name, "TorchSharp is not referenced; a Volt module derives from TorchSharp's nn.Module.");
+            return null;
+        }
+
+        var hierarchy = ParseHierarchy();
+        if (!DerivesFrom(type, moduleType))
+        {
+            Report(ModuleProblemKind.NotAModule, type.Name, $"'{type.Name}' has step methods but does not derive from TorchSharp's nn.Module (for example Module<Tensor, Tensor>).");
+        }
+
+        if (type.IsAbstract || type.IsStatic)
+        {
+            Report(ModuleProblemKind.UnsupportedClassShape, type.Name, $"'{type.Name}' is abstract or static; a module class with step methods must be a concrete class.");
+        }
+
+        var training = ParseStep(WellKnownNames.TrainingStepAttribute, "[TrainingStep]");
+        var validation = ParseStep(WellKnownNames.ValidationStepAttribute, "[ValidationStep]");
+        var test = ParseStep(WellKnownNames.TestStepAttribute, "[TestStep]");
+        var predict = ParseStep(WellKnownNames.PredictStepAttribute, "[PredictStep]");
+
+        var batchTypes = new List<BatchTypeModel>();
+        var trainingModel = training is null ? null : ParseTrainingStep(training, batchTypes);
+        var validationModel = validation is null ? null : ParseEvaluationStep(validation, "[ValidationStep]", batchTypes);
+        var testModel = test is null ? null : ParseEvaluationStep(test, "[TestStep]", batchTypes);
+        var predictModel = predict is null ? null : ParsePredictStep(predict, batchTypes);
+        var optimizers = training is null ? null : ParseConfigureOptimizers();
+
+        var hyperparameters = new HyperparameterParser(type, compilation, problems, TypeFormat).Parse();
+        CheckNameConflicts(hyperparameters);
+        var monitor = ParseMonitor();
+        var registrationOverrides = WellKnownNames.RegistrationMembers
+            .Where(name => !type.GetMembers(name).Any(m => !m.IsImplicitlyDeclared))
+            .ToEquatableArray();
+
+        if (hierarchy is null)
+        {
+            return null;
+        }
+
+        return new ModuleModel(
+            hierarchy,
+            type.ToDisplayString(TypeFormat),
+            type.Name,
+            SelfTypeName(type),
+            trainingModel,
+            optimizers,
+            validationModel,
+            testModel,
+            predictModel,
+            batchTypes.ToEquatableArray(),
+            hyperparameters,
+            monitor,
+            registrationOverrides);
+    }
+
+    private HierarchyInfo? ParseHierarchy()
+    {
+        if (type.TypeKind != TypeKind.Class || type.IsRecord)
+        {
+            Report(ModuleProblemKind.NotAClass, type.Name, $"'{type.Name}' is not a class; step attributes belong on methods of a partial class that derives from nn.Module.");
+            return null;
+        }
+
+        if (!IsPartialEverywhere(type))
+        {
+            Report(ModuleProblemKind.NotPartial, type.Name, $"'{type.Name}' must be declared partial on every declaration so Volt can generate its training loop.");
+        }
+
+        var containing = new List<string>();
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (!IsPartialEverywhere(outer))
+            {
+                Report(ModuleProblemKind.NotPartial, outer.Name, $"The containing type '{outer.Name}' of '{type.Name}' must be declared partial.");
+            }
+
+            if (outer.TypeKind == TypeKind.Interface)
+            {
+                Report(ModuleProblemKind.UnsupportedClassShape, outer.Name, $"'{type.Name}' is nested in the interface '{outer.Name}'; declare it in a class or namespace.");
+            }
+
+            containing.Insert(0, "partial " + TypeKeyword(outer) + " " + DeclarationName(outer));
+        }
+
+        var metadataNames = new List<string>();
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            metadataNames.Insert(0, current.MetadataName);
+        }
+
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+        var hintName = (ns.Length > 0 ? ns + "." : string.Empty) + string.Join("+", metadataNames) + ".g.cs";
+        return new HierarchyInfo(ns, containing.ToEquatableArray(), "partial class " + DeclarationName(type), hintName);
+    }
+
+    private IMethodSymbol? ParseStep(string attributeName, string display)
+    {
+        IMethodSymbol? found = null;
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (!HasAttribute(method, attributeName))
+            {
+                continue;
+            }
+
+            if (found is not null)
+            {
+                Report(ModuleProblemKind.DuplicateStepAttribute, method.Name, $"{display} is on both '{found.Name}' and '{method.Name}'; a module has at most one {display} method.");
+                return null;
+            }
+
+            found = method;
+        }
+
+        return found;
+    }
+
+    private TrainingStepModel? ParseTrainingStep(IMethodSymbol method, List<BatchTypeModel> batchTypes)
+    {
+        const string accepted = "Accepted: Tensor Name(TBatch batch) or Tensor Name(TBatch batch, int batchIndex), returning the loss.";
+        if (!CheckStepShape(method, "[TrainingStep]", accepted))
+        {
+            return null;
+        }
+
+        if (!IsTensor(method.ReturnType))
+        {
+            Report(ModuleProblemKind.UnsupportedStepSignature, method.Name, $"[TrainingStep] '{method.Name}' must return the loss as a Tensor. {accepted}");
+            return null;
+        }
+
+        var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
+        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2);
+    }
+
+    private EvaluationStepModel? ParseEvaluationStep(IMethodSymbol method, string display, List<BatchTypeModel> batchTypes)
+    {
+        var accepted = $"Accepted: void Name(TBatch batch) or void Name(TBatch batch, int batchIndex); a Tensor return value is allowed and ignored.";
+        if (!CheckStepShape(method, display, accepted))
+        {
+            return null;
+        }
+
+        if (!method.ReturnsVoid && !IsTensor(method.ReturnType))
+        {
+            Report(ModuleProblemKind.UnsupportedStepSignature, method.Name, $"{display} '{method.Name}' returns '{method.ReturnType.ToDisplayString()}'. {accepted}");
+            return null;
+        }
+
+        var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
+        return batch is null ? null : new EvaluationStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2);
+    }
+
+    private PredictStepModel? ParsePredictStep(IMethodSymbol method, List<BatchTypeModel> batchTypes)
+    {
+        const string accepted = "Accepted: TOutput Name(TBatch batch) or TOutput Name(TBatch batch, int batchIndex), where TOutput is a Tensor or a type whose tensors are properties or fields.";
+        if (!CheckStepShape(method, "[PredictStep]", accepted))
+        {
+            return null;
+        }
+
+        if (method.ReturnsVoid || method.ReturnType.TypeKind == TypeKind.TypeParameter)
+        {
+            Report(ModuleProblemKind.UnsupportedStepSignature, method.Name, $"[PredictStep] '{method.Name}' must return its prediction. {accepted}");
+            return null;
+        }
+
+        var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
+        if (batch is null)
+        {
+            return null;
+        }
+
+        var output = method.ReturnType;
+        var outputMembers = IsTensor(output)
+            ? []
+            : TensorMembers(output).Select(m => m.Name).ToList();
+        return new PredictStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2, output.ToDisplayString(TypeFormat), outputMembers.ToEquatableArray(), IsTensor(output));
+    }
+
+    private bool CheckStepShape(IMethodSymbol method, string display, string accepted)
+    {
+        string? reason = null;
+        if (method.IsStatic)
+        {
+            reason = "is static";
+        }
+        else if (method.IsGenericMethod)
+        {
+            reason = "is generic";
+        }
+        else if (method.IsAsync || IsTaskLike(method.ReturnType))
+        {
+            reason = "is async; steps run synchronously inside the loop";
+        }
+        else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            reason = "returns by reference";
+        }
+        else if (method.Parameters.Length is < 1 or > 2)
+        {
+            reason = $"takes {method.Parameters.Length} parameters";
+        }
+        else if (method.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams))
+        {
+            reason = "has a ref, out, in or params parameter";
+        }
+        else if (method.Parameters.Length == 2 && method.Parameters[1].Type.SpecialType != SpecialType.System_Int32)
+        {
+            reason = "has a second parameter that is not the int batch index";
+        }
+
+        if (reason is null)
+        {
+            return true;
+        }
+
+        Report(ModuleProblemKind.UnsupportedStepSignature, method.Name, $"{display} '{method.Name}' {reason}. {accepted}");
+        return false;
+    }
+
+    private OptimizerConfigModel? ParseConfigureOptimizers()
+    {
+        IMethodSymbol? found = null;
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (!HasAttribute(method, WellKnownNames.ConfigureOptimizersAttribute))
+            {
+                continue;
+            }
+
+            if (found is not null)
+            {
+                Report(ModuleProblemKind.DuplicateStepAttribute, method.Name, $"[ConfigureOptimizers] is on both '{found.Name}' and '{method.Name}'; a module has one.");
+                return null;
+            }
+
+            found = method;
+        }
+
+        if (found is null)
+        {
+            Report(ModuleProblemKind.MissingConfigureOptimizers, type.Name, $"'{type.Name}' has a [TrainingStep] but no [ConfigureOptimizers] method; add one that returns the optimizer, e.g. [ConfigureOptimizers] Optimizer Optimizers() => optim.Adam(parameters(), 1e-3);");
+            return null;
+        }
+
+        if (found.IsStatic || found.IsGenericMethod || found.Parameters.Length != 0 || found.IsAsync || !DerivesFrom(found.ReturnType, optimizerType!))
+        {
+            Report(ModuleProblemKind.UnsupportedConfigureOptimizers, found.Name, $"[ConfigureOptimizers] '{found.Name}' must be an instance method without parameters that returns a TorchSharp optimizer (optim.Optimizer or a subclass).");
+            return null;
+        }
+
+        return new OptimizerConfigModel(found.Name, OptimizerConfigShape.SingleOptimizer, found.ReturnType.ToDisplayString(TypeFormat));
+    }
+
+    private BatchTypeModel? ParseBatchType(ITypeSymbol batchType, string stepName, List<BatchTypeModel> batchTypes)
+    {
+        var model = BuildBatchType(batchType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), stepName);
+        if (model is null)
+        {
+            return null;
+        }
+
+        // Tuples that differ only in element names are the same type: one transfer overload serves both.
+        var existing = batchTypes.FirstOrDefault(b => b.FullyQualifiedName == model.FullyQualifiedName);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        batchTypes.Add(model);
+        return model;
+    }
+
+    private BatchTypeModel? BuildBatchType(ITypeSymbol batchType, string stepName)
+    {
+        if (IsTensor(batchType))
+        {
+            return new BatchTypeModel(batchType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), BatchKind.Tensor, EquatableArray<BatchMemberModel>.Empty, string.Empty);
+        }
+
+        BatchTypeModel? Unsupported(string why)
+        {
+            var name = batchType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            Report(ModuleProblemKind.UnsupportedBatchType, name, $"The batch type '{name}' of '{stepName}' {why}. Use a Tensor, a record, a record struct, a struct, a class with settable properties or a ValueTuple of up to 7 elements whose tensors are direct members.");
+            return null;
+        }
+
+        if (batchType is not INamedTypeSymbol named || batchType.TypeKind is TypeKind.Interface or TypeKind.Delegate or TypeKind.Enum || batchType.SpecialType != SpecialType.None)
+        {
+            return Unsupported("is not supported");
+        }
+
+        if (named.IsTupleType)
+        {
+            var elements = named.TupleElements;
+            if (elements.Length > 7)
+            {
+                return Unsupported($"has {elements.Length} elements");
+            }
+
+            var tupleMembers = new List<BatchMemberModel>();
+            for (var i = 0; i < elements.Length; i++)
+            {
+                if (IsTensor(elements[i].Type))
+                {
+                    tupleMembers.Add(new BatchMemberModel("Item" + (i + 1), true, elements[i].Type.NullableAnnotation == NullableAnnotation.Annotated));
+                }
+            }
+
+            var underlying = named.TupleUnderlyingType ?? named;
+            return new BatchTypeModel(underlying.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), BatchKind.WithExpression, tupleMembers.ToEquatableArray(), FirstSizeMember(tupleMembers));
+        }
+
+        var members = new List<BatchMemberModel>();
+        var useWith = named.IsRecord || named.IsValueType;
+        foreach (var member in InstanceDataMembers(named))
+        {
+            var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
+            var isTensor = IsTensor(memberType);
+            var settable = IsSettable(member);
+            if (!compilation.IsSymbolAccessibleWithin(member, type))
+            {
+                if (isTensor)
+                {
+                    return Unsupported($"has the tensor member '{member.Name}' that the module cannot access");
+                }
+
+                continue;
+            }
+
+            if (isTensor && !settable)
+            {
+                return Unsupported($"has the read-only tensor member '{member.Name}', which cannot be replaced by its copy on the device");
+            }
+
+            if (!isTensor && (useWith || !settable))
+            {
+                continue;
+            }
+
+            members.Add(new BatchMemberModel(member.Name, isTensor, memberType.NullableAnnotation == NullableAnnotation.Annotated));
+        }
+
+        if (!useWith && !named.InstanceConstructors.Any(c => c.Parameters.Length == 0 && compilation.IsSymbolAccessibleWithin(c, type)))
+        {
+            return Unsupported("is a class without an accessible parameterless constructor");
+        }
+
+        var tensors = members.Where(m => m.IsTensor).ToList();
+        return new BatchTypeModel(named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), useWith ? BatchKind.WithExpression : BatchKind.ObjectInitializer, members.ToEquatableArray(), FirstSizeMember(tensors));
+    }
+
+    private static string? FirstSizeMember(IEnumerable<BatchMemberModel> members)
+        => members.FirstOrDefault(m => m.IsTensor && !m.IsNullable)?.Name;
+
+    private IEnumerable<ISymbol> TensorMembers(ITypeSymbol owner)
+    {
+        if (owner is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            return tuple.TupleElements.Where(e => IsTensor(e.Type)).Select(e => (ISymbol)e.CorrespondingTupleField!).ToList();
+        }
+
+        return InstanceDataMembers(owner).Where(m => IsTensor(m is IPropertySymbol p ? p.Type : ((IFieldSymbol)m).Type) && compilation.IsSymbolAccessibleWithin(m, type));
+    }
+
+    private static IEnumerable<ISymbol> InstanceDataMembers(ITypeSymbol owner)
+    {
+        var seen = new HashSet<string>();
+        for (var current = owner; current is not null && current.SpecialType != SpecialType.System_Object && current.SpecialType != SpecialType.System_ValueType; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member.IsStatic || member.IsImplicitlyDeclared || !seen.Add(member.Name))
+                {
+                    continue;
+                }
+
+                if (member is IPropertySymbol { IsIndexer: false, Name: not "EqualityContract" } or IFieldSymbol { AssociatedSymbol: null })
+                {
+                    yield return member;
+                }
+            }
+        }
+    }
+
+    private static bool IsSettable(ISymbol member) => member switch
+    {
+        IPropertySymbol property => property.SetMethod is not null,
+        IFieldSymbol field => !field.IsReadOnly && !field.IsConst,
+        _ => false,
+    };
+
+    private MonitorModel? ParseMonitor()
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            var attribute = current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == WellKnownNames.MonitorAttribute);
+            if (attribute is null)
+            {
+                continue;
+            }
+
+            var args = attribute.ConstructorArguments;
+            if (args.Length < 1 || args[0].Value is not string metric || string.IsNullOrWhiteSpace(metric))
+            {
+                Report(ModuleProblemKind.UnsupportedClassShape, "Monitor", $"[Monitor] on '{current.Name}' needs a metric name.");
+                return null;
+            }
+
+            var mode = args.Length > 1 && args[1].Value is int value && value == 1 ? "Max" : "Min";
+            return new MonitorModel(metric, mode);
+        }
+
+        return null;
+    }
+
+    private void CheckNameConflicts(HyperparametersModel hyperparameters)
+    {
+        foreach (var name in WellKnownNames.GeneratedMemberNames)
+        {
+            var clash = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+            if (clash is not null)
+            {
+                Report(ModuleProblemKind.NameConflict, name, $"'{type.Name}' declares '{name}', which Volt generates; rename the member.");
+            }
+        }
+
+        foreach (var item in hyperparameters.Items)
+        {
+            if (item.Source == HyperparameterSource.ConstructorParameter && type.GetMembers(item.MemberName).Any(m => !m.IsImplicitlyDeclared))
+            {
+                Report(ModuleProblemKind.NameConflict, item.MemberName, $"'{type.Name}' declares '{item.MemberName}', the field Volt generates to keep the hyperparameter '{item.Name}'; rename the member.");
+            }
+        }
+    }
+
+    private bool IsTensor(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, tensorType);
+
+    private static bool DerivesFrom(ITypeSymbol type, INamedTypeSymbol baseType)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsTaskLike(ITypeSymbol type)
+        => type.Name is "Task" or "ValueTask" or "IAsyncEnumerable" && type.ContainingNamespace?.ToDisplayString() is "System.Threading.Tasks" or "System.Collections.Generic";
+
+    internal static bool HasAttribute(ISymbol symbol, string metadataName)
+        => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    private bool IsPartialEverywhere(INamedTypeSymbol symbol)
+    {
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration
+                || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return false;
+            }
+        }
+
+        return symbol.DeclaringSyntaxReferences.Length > 0;
+    }
+
+    private static string TypeKeyword(INamedTypeSymbol symbol) => symbol switch
+    {
+        { IsRecord: true, IsValueType: true } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static string DeclarationName(INamedTypeSymbol symbol)
+        => symbol.TypeParameters.Length == 0 ? symbol.Name : symbol.Name + "<" + string.Join(", ", symbol.TypeParameters.Select(t => t.Name)) + ">";
+
+    private static string SelfTypeName(INamedTypeSymbol symbol) => DeclarationName(symbol);
+
+    private void Report(ModuleProblemKind kind, string subject, string detail) => problems.Add(new ModuleProblem(kind, subject, detail));
+}
+
+/// <summary>Small symbol helpers.</summary>
+internal static class SymbolExtensions
+{
+    /// <summary>Converts a parameter name to a property name: <c>hiddenSize</c> becomes <c>HiddenSize</c>.</summary>
+    public static string ToPascalCase(string name)
+    {
+        var trimmed = name.TrimStart('_', '@');
+        if (trimmed.Length == 0)
+        {
+            return name;
+        }
+
+        return char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
+    }
+}
