@@ -68,7 +68,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        var context = StartPhase(module, saveHyperparameters: true);
+        var context = StartPhase(module, isFit: true);
         try
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
@@ -93,7 +93,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        var context = StartPhase(module, saveHyperparameters: true);
+        var context = StartPhase(module, isFit: true);
         try
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
@@ -117,7 +117,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        var context = StartPhase(module, saveHyperparameters: false);
+        var context = StartPhase(module, isFit: false);
         try
         {
             using var loop = new EvaluationLoop<TBatch>(context, data, RunPhase.Validation, Options.LimitValBatches, insideFit: false);
@@ -139,7 +139,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        var context = StartPhase(module, saveHyperparameters: false);
+        var context = StartPhase(module, isFit: false);
         try
         {
             using var loop = new EvaluationLoop<TBatch>(context, data, RunPhase.Test, Options.LimitTestBatches, insideFit: false);
@@ -162,7 +162,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        var context = StartPhase(module, saveHyperparameters: false);
+        var context = StartPhase(module, isFit: false);
         try
         {
             using var loop = new PredictLoop<TBatch, TOutput>(context, data);
@@ -175,10 +175,13 @@ public sealed class Trainer
         }
     }
 
-    private RunContext StartPhase(IVoltModule module, bool saveHyperparameters)
+    private RunContext StartPhase(IVoltModule module, bool isFit)
     {
         var device = DeviceSpec.Resolve(Options.Device);
-        if (Options.Seed is { } seed)
+
+        // Fit seeds torch's generators so dropout and other random ops repeat; module initialization
+        // happened before, so seed it with Seeding.SeedEverything before constructing the module.
+        if (isFit && Options.Seed is { } seed)
         {
             Seeding.SeedEverything(seed);
         }
@@ -193,7 +196,7 @@ public sealed class Trainer
             loggers.Add(new CsvLogger(LogDir));
         }
 
-        if (saveHyperparameters && LogDir is not null)
+        if (isFit && LogDir is not null)
         {
             module.SaveHyperparameters(LogDir);
         }

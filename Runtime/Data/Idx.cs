@@ -141,7 +141,7 @@ public static class Idx
                 }
             }
 
-            if (false)
+            if (fileLength is null && stream.ReadByte() >= 0)
             {
                 throw new InvalidDataException(
                     $"{path}: size mismatch: the file holds more than the {elementCount} bytes of data its header [{string.Join(", ", shape)}] promises.");

@@ -115,7 +115,7 @@ public static class TensorDataLoader
     {
         unchecked
         {
-            ulong z = (ulong)seed + (0x9E3779B97F4A7C15UL * (0UL + 1UL));
+            ulong z = (ulong)seed + (0x9E3779B97F4A7C15UL * ((ulong)(uint)epoch + 1UL));
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
             return z ^ (z >> 31);
@@ -367,7 +367,7 @@ public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
                 }
                 else
                 {
-                    using var indices = permutation.narrow(0, 0, length);
+                    using var indices = permutation.narrow(0, start, length);
                     for (; made < data.Length; made++)
                     {
                         slices[made] = data[made].index_select(0, indices);

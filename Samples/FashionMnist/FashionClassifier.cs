@@ -1,0 +1,53 @@
+using TorchSharp;
+using Volt;
+using Volt.Data;
+using static TorchSharp.torch;
+
+namespace FashionMnistSample;
+
+/// <summary>
+/// The Volt module: a Fashion-MNIST classifier around an MLP or a CNN. The constructor parameters
+/// are its hyperparameters (saved to hparams.json); the step methods say what one step does, and
+/// the generated half of this class runs them.
+/// </summary>
+/// <param name="architecture">"mlp" or "cnn".</param>
+/// <param name="hiddenSize">Width of the MLP's hidden layer.</param>
+/// <param name="learningRate">Adam's learning rate.</param>
+[Monitor("val_acc", MonitorMode.Max)]
+public sealed partial class FashionClassifier(string architecture = "mlp", int hiddenSize = 128, double learningRate = 1e-3)
+    : nn.Module<Tensor, Tensor>("fashion_classifier")
+{
+    private readonly nn.Module<Tensor, Tensor> network = Networks.Create(architecture, hiddenSize);
+
+    /// <summary>Maps images (N×1×28×28) to class logits (N×10).</summary>
+    public override Tensor forward(Tensor images) => network.forward(images);
+
+    [TrainingStep]
+    private Tensor TrainingStep(ImageBatch batch)
+    {
+        var loss = nn.functional.cross_entropy(forward(batch.Images), batch.Labels);
+        Log("train_loss", loss, progressBar: true);
+        return loss;
+    }
+
+    [ValidationStep]
+    private void ValidationStep(ImageBatch batch)
+    {
+        var logits = forward(batch.Images);
+        Log("val_loss", nn.functional.cross_entropy(logits, batch.Labels), progressBar: true);
+        Log("val_acc", Accuracy(logits, batch.Labels), progressBar: true);
+    }
+
+    [TestStep]
+    private void TestStep(ImageBatch batch)
+    {
+        var logits = forward(batch.Images);
+        Log("test_loss", nn.functional.cross_entropy(logits, batch.Labels));
+        Log("test_acc", Accuracy(logits, batch.Labels));
+    }
+
+    [ConfigureOptimizers]
+    private optim.Optimizer ConfigureOptimizers() => optim.Adam(parameters(), learningRate);
+
+    private static Tensor Accuracy(Tensor logits, Tensor labels) => logits.argmax(1).eq(labels).to(ScalarType.Float32).mean();
+}

@@ -1,0 +1,32 @@
+using System;
+using Volt.Data;
+using FashionMnistSample;
+
+SampleOptions options;
+try
+{
+    options = SampleOptions.Parse(args);
+}
+catch (ArgumentException error)
+{
+    Console.Error.WriteLine(error.Message);
+    Console.Error.WriteLine(SampleOptions.Usage);
+    return 2;
+}
+
+if (options.Help)
+{
+    Console.WriteLine(SampleOptions.Usage);
+    return 0;
+}
+
+try
+{
+    SampleRun.Run(options, Console.Out);
+    return 0;
+}
+catch (FashionMnistNotFoundException error)
+{
+    Console.Error.WriteLine(error.Message);
+    return 1;
+}

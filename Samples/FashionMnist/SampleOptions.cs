@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace FashionMnistSample;
+
+/// <summary>The sample's command-line options.</summary>
+public sealed record SampleOptions
+{
+    /// <summary>The usage text printed on bad arguments and for --help.</summary>
+    public const string Usage = """
+        Usage: dotnet run --project Samples/FashionMnist -- [options]
+          --model mlp|cnn              architecture (default mlp)
+          --epochs N                   training epochs (default 5)
+          --batch-size N               training batch size (default 64)
+          --lr X                       Adam learning rate (default 0.001)
+          --seed N                     seed for initialization, shuffling and dropout (default 42)
+          --data DIR                   Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist)
+          --root DIR                   where runs/<name>/version_N goes (default .)
+          --limit-train-batches N      train on the first N batches of each epoch (default all)
+          --limit-val-batches N        validate on the first N batches (default all)
+          --limit-test-batches N       test on the first N batches (default all)
+          --no-progress                print nothing while training, only the results
+        """;
+
+    public string Model { get; init; } = "mlp";
+
+    public int Epochs { get; init; } = 5;
+
+    public int BatchSize { get; init; } = 64;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public long Seed { get; init; } = 42;
+
+    public string? DataDirectory { get; init; }
+
+    public string RootDirectory { get; init; } = ".";
+
+    public int? LimitTrainBatches { get; init; }
+
+    public int? LimitValBatches { get; init; }
+
+    public int? LimitTestBatches { get; init; }
+
+    public bool Progress { get; init; } = true;
+
+    public bool Help { get; init; }
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
+    public static SampleOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SampleOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"{flag} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            options = flag switch
+            {
+                "--model" => options with { Model = OneOf(flag, Value(), "mlp", "cnn") },
+                "--epochs" => options with { Epochs = Positive(flag, Value()) },
+                "--batch-size" => options with { BatchSize = Positive(flag, Value()) },
+                "--lr" => options with { LearningRate = PositiveNumber(flag, Value()) },
+                "--seed" => options with { Seed = Integer(flag, Value()) },
+                "--data" => options with { DataDirectory = Value() },
+                "--root" => options with { RootDirectory = Value() },
+                "--limit-train-batches" => options with { LimitTrainBatches = Positive(flag, Value()) },
+                "--limit-val-batches" => options with { LimitValBatches = Positive(flag, Value()) },
+                "--limit-test-batches" => options with { LimitTestBatches = Positive(flag, Value()) },
+                "--no-progress" => options with { Progress = false },
+                "--help" or "-h" => options with { Help = true },
+                _ => throw new ArgumentException($"Unknown option '{flag}'."),
+            };
+        }
+
+        return options;
+    }
+
+    private static string OneOf(string flag, string value, params string[] allowed)
+        => Array.IndexOf(allowed, value) >= 0 ? value : throw new ArgumentException($"{flag} is '{value}'; use one of: {string.Join(", ", allowed)}.");
+
+    private static int Positive(string flag, string value)
+        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"{flag} is '{value}'; it takes a whole number of at least 1.");
+
+    private static long Integer(string flag, string value)
+        => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new ArgumentException($"{flag} is '{value}'; it takes a whole number.");
+
+    private static double PositiveNumber(string flag, string value)
+        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
+            ? number
+            : throw new ArgumentException($"{flag} is '{value}'; it takes a positive number such as 0.001.");
+}
