@@ -17,10 +17,18 @@ namespace FashionMnistSample;
 public sealed partial class FashionClassifier(string architecture = "mlp", int hiddenSize = 128, double learningRate = 1e-3)
     : nn.Module<Tensor, Tensor>("fashion_classifier")
 {
+    // The training set's pixel mean and standard deviation: inputs are standardized before the network.
+    private const double PixelMean = 0.2860;
+    private const double PixelStd = 0.3530;
+
     private readonly nn.Module<Tensor, Tensor> network = Networks.Create(architecture, hiddenSize);
 
-    /// <summary>Maps images (N×1×28×28) to class logits (N×10).</summary>
-    public override Tensor forward(Tensor images) => network.forward(images);
+    /// <summary>Maps images (N×1×28×28, pixels in [0, 1]) to class logits (N×10).</summary>
+    public override Tensor forward(Tensor images)
+    {
+        using var standardized = images.sub(PixelMean).div_(PixelStd);
+        return network.forward(standardized);
+    }
 
     [TrainingStep]
     private Tensor TrainingStep(ImageBatch batch)
