@@ -18,6 +18,7 @@ public sealed class MetricCollector : IDisposable
     private readonly Dictionary<string, LoggedMetric> metricsByName = new(StringComparer.Ordinal);
     private readonly List<LoggedMetric> metricsInOrder = [];
     private long currentBatchSize = 1;
+    private long? stepBatchSize;
     private long stepCounter;
     private long cachedWeightValue = -1;
     private Scalar? cachedWeight;
@@ -38,7 +39,11 @@ public sealed class MetricCollector : IDisposable
     public void SetBatchSize(long batchSize) => currentBatchSize = batchSize;
 
     /// <summary>Marks the start of a new step; step values logged after this belong to it.</summary>
-    internal void BeginStep() => stepCounter++;
+    internal void BeginStep()
+    {
+        stepCounter++;
+        stepBatchSize = null;
+    }
 
     internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
     {
@@ -69,7 +74,9 @@ public sealed class MetricCollector : IDisposable
         switch (metric.Reduce)
         {
             case Reduce.Mean:
-                var weight = batchSize ?? currentBatchSize;
+                // Lightning: an explicit batch size wins, then one inferred earlier in this step;
+                // otherwise a tensor value infers it from the batch and caches it for the step.
+                var weight = batchSize ?? stepBatchSize ?? (stepBatchSize = currentBatchSize).Value;
                 metric.Weight += weight;
                 metric.SumTensor ??= NewAccumulator(flat.device, 0);
                 metric.SumTensor.add_(flat, WeightScalar(weight));
@@ -104,8 +111,9 @@ public sealed class MetricCollector : IDisposable
         switch (metric.Reduce)
         {
             case Reduce.Mean:
-                // As in Lightning, a plain number is weighted by an explicit batch size only.
-                var weight = batchSize ?? 1;
+                // As in Lightning, a plain number never infers the batch size: it uses an explicit one,
+                // or one a tensor value inferred earlier in this step, or 1.
+                var weight = batchSize ?? stepBatchSize ?? 1;
                 metric.Weight += weight;
                 metric.SumNumber += value * weight;
                 break;
@@ -170,17 +178,20 @@ public sealed class MetricCollector : IDisposable
     {
         foreach (var metric in metricsInOrder)
         {
+            // Lightning keeps both names: the plain name holds the epoch value once the epoch ends,
+            // and name_step keeps the last step's value.
+            if (includeStepValues && metric.OnStep && (!metric.LatestIsTensor || metric.LatestTensor is not null))
+            {
+                var value = metric.LatestIsTensor ? metric.LatestTensor!.item<double>() : metric.LatestNumber;
+                destination[metric.StepName] = value;
+                destination[metric.Name] = value;
+            }
+
             if (metric.OnEpoch && metric.Updates > 0)
             {
                 var value = ComputeEpochValue(metric);
                 destination[metric.Name] = value;
                 destination[metric.EpochName] = value;
-            }
-            else if (includeStepValues && metric.OnStep && (!metric.LatestIsTensor || metric.LatestTensor is not null))
-            {
-                var value = metric.LatestIsTensor ? metric.LatestTensor!.item<double>() : metric.LatestNumber;
-                destination[metric.Name] = value;
-                destination[metric.StepName] = value;
             }
         }
     }
