@@ -114,10 +114,12 @@ internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressR
         _ => "train",
     };
 
-    private static string Format(TimeSpan elapsed)
-        => elapsed.TotalHours >= 1
-            ? elapsed.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
-            : elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
+    private static string Format(TimeSpan elapsed) => elapsed.TotalMinutes switch
+    {
+        >= 60 => elapsed.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture),
+        >= 1 => elapsed.ToString(@"m\:ss", CultureInfo.InvariantCulture),
+        _ => elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + "s",
+    };
 
     private static string FormatMetrics(IReadOnlyDictionary<string, double> metrics)
     {
