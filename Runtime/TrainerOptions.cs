@@ -20,8 +20,10 @@ public sealed record TrainerOptions
     public long MaxSteps { get; init; } = -1;
 
     /// <summary>
-    /// Seeds torch's random generators and the data loaders' shuffling at the start of each phase, so a
-    /// run is reproducible. Null leaves torch's generator alone and shuffles with a fresh random seed.
+    /// Seeds torch's random generators when <see cref="Trainer.Fit{TTrainBatch}"/> starts, and the shuffling of
+    /// loaders created without their own seed. Initial weights are drawn earlier, when the module is built: call
+    /// <see cref="Seeding.SeedEverything"/> before constructing it. Null leaves torch's generator alone and
+    /// shuffles with a fresh random seed.
     /// </summary>
     public long? Seed { get; init; }
 
