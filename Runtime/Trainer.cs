@@ -117,17 +117,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        var context = StartPhase(module, isFit: false);
-        try
-        {
-            using var loop = new EvaluationLoop<TBatch>(context, data, RunPhase.Validation, Options.LimitValBatches, insideFit: false);
-            module.RunValidate(loop);
-            return loop.Results;
-        }
-        finally
-        {
-            EndPhase(module, context);
-        }
+        return Evaluate(module, data, RunPhase.Validation, Options.LimitValBatches, module.RunValidate);
     }
 
     /// <summary>Runs one test epoch and returns its epoch metrics.</summary>
@@ -139,11 +129,17 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
+        return Evaluate(module, data, RunPhase.Test, Options.LimitTestBatches, module.RunTest);
+    }
+
+    private IReadOnlyDictionary<string, double> Evaluate<TBatch>(
+        IVoltModule module, IDataLoader<TBatch> data, RunPhase phase, BatchLimit limit, Action<EvaluationLoop<TBatch>> run)
+    {
         var context = StartPhase(module, isFit: false);
         try
         {
-            using var loop = new EvaluationLoop<TBatch>(context, data, RunPhase.Test, Options.LimitTestBatches, insideFit: false);
-            module.RunTest(loop);
+            using var loop = new EvaluationLoop<TBatch>(context, data, phase, limit, insideFit: false);
+            run(loop);
             return loop.Results;
         }
         finally

@@ -330,12 +330,7 @@ internal sealed class ModuleEmitter
         writer.WriteLine($"/// <summary>One {loopName} epoch in eval mode without gradients; the module's previous mode is restored afterwards.</summary>");
         writer.WriteLine(generatedCode);
         writer.OpenBlock($"private void {methodName}({loopType} {loopName})");
-        writer.WriteLine("var wasTraining = training;");
-        writer.WriteLine("eval();");
-        writer.WriteLine("try");
-        writer.OpenBrace();
-        writer.WriteLine($"using var noGrad = {Torch}.no_grad();");
-        writer.WriteLine($"{loopName}.BeginEpoch();");
+        OpenEvalModeRegion(loopName);
         writer.OpenBlock($"for (var batchIndex = 0; {loopName}.BeginBatch(batchIndex); batchIndex++)");
         writer.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
         WriteGetBatch(loopName, step.BatchType);
@@ -345,14 +340,7 @@ internal sealed class ModuleEmitter
         writer.WriteLine($"{loopName}.EndBatch(batchIndex);");
         writer.CloseBlock();
         writer.WriteLine();
-        writer.WriteLine($"{loopName}.EndEpoch();");
-        writer.CloseBlock();
-        writer.WriteLine("finally");
-        writer.OpenBrace();
-        writer.WriteLine("train(wasTraining);");
-        writer.CloseBlock();
-        writer.CloseBlock();
-        writer.WriteLine();
+        CloseEvalModeRegion(loopName);
     }
 
     private void WritePredictLoop()
@@ -365,12 +353,7 @@ internal sealed class ModuleEmitter
         writer.WriteLine("/// <summary>The predict loop in eval mode without gradients; each output is detached from its step's dispose scope and belongs to the caller.</summary>");
         writer.WriteLine(generatedCode);
         writer.OpenBlock($"void global::Volt.IPredictModule<{step.BatchType}, {step.OutputType}>.RunPredict(global::Volt.Loops.PredictLoop<{step.BatchType}, {step.OutputType}> predict)");
-        writer.WriteLine("var wasTraining = training;");
-        writer.WriteLine("eval();");
-        writer.WriteLine("try");
-        writer.OpenBrace();
-        writer.WriteLine($"using var noGrad = {Torch}.no_grad();");
-        writer.WriteLine("predict.BeginEpoch();");
+        OpenEvalModeRegion("predict");
         writer.OpenBlock("for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)");
         writer.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
         writer.WriteLine($"var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device);");
@@ -391,7 +374,24 @@ internal sealed class ModuleEmitter
         writer.WriteLine("predict.AddOutput(batchIndex, output);");
         writer.CloseBlock();
         writer.WriteLine();
-        writer.WriteLine("predict.EndEpoch();");
+        CloseEvalModeRegion("predict");
+    }
+
+    /// <summary>Opens eval mode and no_grad around a loop, remembering the module's mode.</summary>
+    private void OpenEvalModeRegion(string loopName)
+    {
+        writer.WriteLine("var wasTraining = training;");
+        writer.WriteLine("eval();");
+        writer.WriteLine("try");
+        writer.OpenBrace();
+        writer.WriteLine($"using var noGrad = {Torch}.no_grad();");
+        writer.WriteLine($"{loopName}.BeginEpoch();");
+    }
+
+    /// <summary>Ends the loop's epoch and restores the module's mode, also on exceptions; closes the method.</summary>
+    private void CloseEvalModeRegion(string loopName)
+    {
+        writer.WriteLine($"{loopName}.EndEpoch();");
         writer.CloseBlock();
         writer.WriteLine("finally");
         writer.OpenBrace();
