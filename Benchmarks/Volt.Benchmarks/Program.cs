@@ -1,0 +1,278 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using Volt;
+using Volt.Benchmarks;
+using Volt.Data;
+
+// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [parity] [overhead] [memory] [python] [generator]
+// With no section names every section runs. --quick shrinks every size for a fast smoke run.
+var quick = args.Contains("--quick");
+var repeats = quick ? 3 : 7;
+var repeatsIndex = Array.IndexOf(args, "--repeats");
+if (repeatsIndex >= 0 && (repeatsIndex + 1 >= args.Length || !int.TryParse(args[repeatsIndex + 1], out repeats) || repeats < 1))
+{
+    Console.Error.WriteLine("--repeats takes a whole number of at least 1.");
+    return 2;
+}
+
+string[] allSections = ["parity", "overhead", "memory", "python", "generator"];
+var sections = args.Where(allSections.Contains).ToHashSet();
+if (sections.Count == 0)
+{
+    sections = [.. allSections];
+}
+
+Console.WriteLine($"Volt benchmarks — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {RuntimeInformation.ProcessArchitecture}");
+Console.WriteLine($"TorchSharp threads: {torch.get_num_threads()} (libtorch 2.10 CPU from the TorchSharp-cpu package)");
+Console.WriteLine($"Repeats: {repeats}{(quick ? " (quick sizes)" : string.Empty)}");
+Console.WriteLine();
+
+double? voltEpochSeconds = null;
+if (sections.Contains("parity") || sections.Contains("python") || sections.Contains("memory"))
+{
+    using var data = FashionMnist.Load();
+    using var train = data.Train.ToLoader(64, shuffle: true, seed: Workloads.Seed);
+    var batches = quick ? 200 : train.BatchCount;
+    if (sections.Contains("parity"))
+    {
+        voltEpochSeconds = Parity(train, batches);
+    }
+
+    if (sections.Contains("memory"))
+    {
+        MemoryMlp(train, quick ? 3_000 : 20_000);
+    }
+}
+
+if (sections.Contains("overhead"))
+{
+    Overhead(quick ? 4_000 : 20_000);
+}
+
+if (sections.Contains("memory"))
+{
+    MemoryTiny(quick ? 3_000 : 20_000);
+}
+
+if (sections.Contains("python"))
+{
+    Python(voltEpochSeconds, quick ? 2 : 5);
+}
+
+if (sections.Contains("generator"))
+{
+    Generator(quick ? 40 : 200);
+}
+
+return 0;
+
+double Parity(TensorDataLoader<ImageBatch> train, int batches)
+{
+    Console.WriteLine($"== 1. Parity: MLP 784-128-10, Adam 1e-3, batch 64, one epoch of {batches} batches, generated vs hand-written loop");
+    string? generatedHash = null;
+    string? handHash = null;
+    double Generated()
+    {
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new BenchMlp();
+        var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1, maxSteps: batches));
+        var seconds = Interleaved.Seconds(() => trainer.Fit(model, train));
+        generatedHash = ModelFingerprint.Sha256(model);
+        return seconds;
+    }
+
+    double Hand()
+    {
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new BenchMlp();
+        var seconds = Interleaved.Seconds(() =>
+        {
+            using var optimizer = model.ConfigureOptimizers();
+            Seeding.SeedEverything(Workloads.Seed);
+            HandWrittenLoop.Train(model, model.TrainingStep, optimizer, train, Workloads.Seed, epochs: 1, maxSteps: batches);
+        });
+        handHash = ModelFingerprint.Sha256(model);
+        return seconds;
+    }
+
+    Generated();
+    Hand();
+    var (generated, hand) = Interleaved.Run(repeats, Generated, Hand);
+    Console.WriteLine($"generated loop:    {generated.Format("s")}");
+    Console.WriteLine($"hand-written loop: {hand.Format("s")}");
+    var ratios = new Sample(generated.Values.Zip(hand.Values, (g, h) => g / h).ToList());
+    Console.WriteLine($"time ratio generated/hand: {generated.Median / hand.Median:F4} (ratio of medians); per-pair ratios {ratios.Format("", "F4")}");
+    Console.WriteLine($"weights identical: {generatedHash == handHash} ({generatedHash})");
+    Console.WriteLine();
+    return generated.Median * train.BatchCount / batches;
+}
+
+void Overhead(int steps)
+{
+    Console.WriteLine($"== 2. Framework overhead: Linear(10, 1), batch 8, SGD, {steps} steps per run");
+    using var data = Workloads.TinyData(8_000);
+    double Generated()
+    {
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new TinyModel();
+        var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1000, maxSteps: steps));
+        return Interleaved.Seconds(() => trainer.Fit(model, data)) / steps * 1e6;
+    }
+
+    double Hand()
+    {
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new TinyModel();
+        return Interleaved.Seconds(() =>
+        {
+            using var optimizer = model.ConfigureOptimizers();
+            HandWrittenLoop.Train(model, model.TrainingStep, optimizer, data, Workloads.Seed, epochs: 1000, maxSteps: steps);
+        }) / steps * 1e6;
+    }
+
+    Generated();
+    Hand();
+    var (generated, hand) = Interleaved.Run(repeats, Generated, Hand);
+    Console.WriteLine($"generated loop:    {generated.Format("µs/step", "F2")}");
+    Console.WriteLine($"hand-written loop: {hand.Format("µs/step", "F2")}");
+    var differences = new Sample(generated.Values.Zip(hand.Values, (g, h) => g - h).ToList());
+    Console.WriteLine($"overhead generated − hand: {generated.Median - hand.Median:F2} µs/step (difference of medians); per-pair {differences.Format("µs", "F2")}");
+
+    var firstStep = new List<double>();
+    for (var i = 0; i < repeats; i++)
+    {
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new TinyModel();
+        var clock = new Stopwatch();
+        double? seen = null;
+        model.AfterStep = () => seen ??= clock.Elapsed.TotalMilliseconds;
+        var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1, maxSteps: 1));
+        clock.Start();
+        trainer.Fit(model, data);
+        firstStep.Add(seen!.Value);
+    }
+
+    Console.WriteLine($"Fit() to first training step: {new Sample(firstStep).Format("ms", "F3")}");
+    Console.WriteLine();
+}
+
+void MemoryTiny(int steps)
+{
+    Console.WriteLine($"== 3a. Memory: tiny model, {steps} steps, sampled every 1,000 steps");
+    using var data = Workloads.TinyData(8_000);
+    var samples = new List<(long Step, long Live, double RssMb)>();
+    long step = 0;
+    Seeding.SeedEverything(Workloads.Seed);
+    using var model = new TinyModel();
+    model.AfterStep = () => Sample(ref step, samples);
+    new Trainer(Workloads.TrainerOptions(epochs: 1000, maxSteps: steps)).Fit(model, data);
+    ReportMemory(samples);
+}
+
+void MemoryMlp(TensorDataLoader<ImageBatch> train, int steps)
+{
+    Console.WriteLine($"== 3b. Memory: MLP, {steps} steps, sampled every 1,000 steps");
+    var samples = new List<(long Step, long Live, double RssMb)>();
+    long step = 0;
+    Seeding.SeedEverything(Workloads.Seed);
+    using var model = new BenchMlp();
+    model.AfterStep = () => Sample(ref step, samples);
+    new Trainer(Workloads.TrainerOptions(epochs: 1000, maxSteps: steps)).Fit(model, train);
+    ReportMemory(samples);
+}
+
+static void Sample(ref long step, List<(long Step, long Live, double RssMb)> samples)
+{
+    if (step % 1000 == 0)
+    {
+        samples.Add((step, DisposeScopeManager.Statistics.ThreadTotalLiveCount, Environment.WorkingSet / 1048576.0));
+    }
+
+    step++;
+}
+
+static void ReportMemory(List<(long Step, long Live, double RssMb)> samples)
+{
+    Console.WriteLine("step    live tensors   RSS MB");
+    foreach (var (step, live, rss) in samples)
+    {
+        Console.WriteLine($"{step,6}  {live,12}  {rss,8:F1}");
+    }
+
+    var afterWarmUp = samples.Skip(2).ToList();
+    if (afterWarmUp.Count > 0)
+    {
+        Console.WriteLine($"after warm-up (from step {afterWarmUp[0].Step}): live tensors {afterWarmUp.Min(s => s.Live)}..{afterWarmUp.Max(s => s.Live)}, RSS {afterWarmUp.Min(s => s.RssMb):F1}..{afterWarmUp.Max(s => s.RssMb):F1} MB");
+    }
+
+    Console.WriteLine();
+}
+
+void Python(double? voltEpochSeconds, int pythonRepeats)
+{
+    Console.WriteLine("== 4. The same MLP epoch in Python PyTorch");
+    var script = Path.Combine(AppContext.BaseDirectory, "pytorch_mlp.py");
+    var interpreter = new[] { "/usr/bin/python3", "python3" }.FirstOrDefault(HasTorch);
+    if (interpreter is null)
+    {
+        Console.WriteLine("skipped: no python3 with torch (sudo apt-get install python3-torch)");
+        Console.WriteLine();
+        return;
+    }
+
+    var start = new ProcessStartInfo(interpreter, [script, "--repeats", pythonRepeats.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true };
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    var result = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal)) ?? "no result";
+    Console.WriteLine($"PyTorch ({interpreter}): {result}");
+    if (voltEpochSeconds is { } volt)
+    {
+        Console.WriteLine($"Volt (generated loop, full epoch): {volt:F4} s per epoch; TorchSharp threads={torch.get_num_threads()}, libtorch 2.10 CPU (MKL, OpenMP)");
+    }
+
+    Console.WriteLine();
+}
+
+static bool HasTorch(string interpreter)
+{
+    try
+    {
+        using var process = Process.Start(new ProcessStartInfo(interpreter, ["-c", "import torch"]) { RedirectStandardError = true })!;
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
+    catch (System.ComponentModel.Win32Exception)
+    {
+        return false;
+    }
+}
+
+void Generator(int modules)
+{
+    Console.WriteLine($"== 5. Generator: {modules} module classes");
+    var benchmark = new GeneratorBenchmark(modules);
+    var problems = benchmark.Check();
+    Console.WriteLine(problems.Count == 0 ? $"checks: {modules} files generated, compilation clean, edit re-run cached" : "CHECK FAILED: " + string.Join("; ", problems));
+    benchmark.RunCold();
+    var cold = new List<double>();
+    var incremental = new List<double>();
+    for (var i = 0; i < repeats; i++)
+    {
+        var (seconds, driver) = benchmark.RunCold();
+        cold.Add(seconds * 1000);
+        incremental.Add(benchmark.RunAfterEdit(driver).Seconds * 1000);
+    }
+
+    Console.WriteLine($"cold run:                        {new Sample(cold).Format("ms", "F1")}");
+    Console.WriteLine($"re-run after a method-body edit: {new Sample(incremental).Format("ms", "F1")}");
+    Console.WriteLine();
+}
