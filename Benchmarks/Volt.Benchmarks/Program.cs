@@ -10,7 +10,7 @@ using Volt;
 using Volt.Benchmarks;
 using Volt.Data;
 
-// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [parity] [overhead] [memory] [python] [generator]
+// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [--threads N] [parity] [overhead] [memory] [python] [generator]
 // With no section names every section runs. --quick shrinks every size for a fast smoke run.
 var quick = args.Contains("--quick");
 var repeats = quick ? 3 : 7;
@@ -19,6 +19,18 @@ if (repeatsIndex >= 0 && (repeatsIndex + 1 >= args.Length || !int.TryParse(args[
 {
     Console.Error.WriteLine("--repeats takes a whole number of at least 1.");
     return 2;
+}
+
+var threadsIndex = Array.IndexOf(args, "--threads");
+if (threadsIndex >= 0)
+{
+    if (threadsIndex + 1 >= args.Length || !int.TryParse(args[threadsIndex + 1], out var threads) || threads < 1)
+    {
+        Console.Error.WriteLine("--threads takes a whole number of at least 1.");
+        return 2;
+    }
+
+    torch.set_num_threads(threads);
 }
 
 string[] allSections = ["parity", "overhead", "memory", "python", "generator"];
@@ -178,14 +190,27 @@ void MemoryTiny(int steps)
 
 void MemoryMlp(TensorDataLoader<ImageBatch> train, int steps)
 {
-    Console.WriteLine($"== 3b. Memory: MLP, {steps} steps, sampled every 1,000 steps");
-    var samples = new List<(long Step, long Live, double RssMb)>();
-    long step = 0;
-    Seeding.SeedEverything(Workloads.Seed);
-    using var model = new BenchMlp();
-    model.AfterStep = () => Sample(ref step, samples);
-    new Trainer(Workloads.TrainerOptions(epochs: 1000, maxSteps: steps)).Fit(model, train);
-    ReportMemory(samples);
+    Console.WriteLine($"== 3b. Memory: MLP, {steps} steps, sampled every 1,000 steps (generated loop, then the hand-written loop for comparison)");
+    foreach (var byHand in new[] { false, true })
+    {
+        var samples = new List<(long Step, long Live, double RssMb)>();
+        long step = 0;
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new BenchMlp();
+        model.AfterStep = () => Sample(ref step, samples);
+        if (byHand)
+        {
+            using var optimizer = model.ConfigureOptimizers();
+            HandWrittenLoop.Train(model, model.TrainingStep, optimizer, train, Workloads.Seed, epochs: 1000, maxSteps: steps);
+        }
+        else
+        {
+            new Trainer(Workloads.TrainerOptions(epochs: 1000, maxSteps: steps)).Fit(model, train);
+        }
+
+        Console.WriteLine(byHand ? "hand-written loop:" : "generated loop:");
+        ReportMemory(samples);
+    }
 }
 
 static void Sample(ref long step, List<(long Step, long Live, double RssMb)> samples)
