@@ -25,7 +25,7 @@ internal static class WellKnownNames
     public static readonly string[] GeneratedMemberNames =
     [
         "Log", "Device", "Hyperparameters", "GetHyperparameters", "SaveHyperparameters", "FromHyperparameters",
-        "MoveBatchToDevice", "RunFit", "RunValidationEpoch", "RunTestEpoch", StateField,
+        "MoveBatchToDevice", "RunFit", "LoadFromCheckpoint", "RunValidationEpoch", "RunTestEpoch", StateField,
     ];
 
     /// <summary>TorchSharp members the generated code overrides to register submodules first.</summary>

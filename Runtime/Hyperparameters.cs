@@ -38,4 +38,14 @@ public static class HyperparameterFile
         AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
         return path;
     }
+
+    /// <summary>The property <paramref name="name"/> of saved hyperparameters; the generated readers call it.</summary>
+    /// <exception cref="InvalidDataException">The property is missing.</exception>
+    public static JsonElement Property(JsonElement hyperparameters, string name)
+        => hyperparameters.ValueKind == JsonValueKind.Object && hyperparameters.TryGetProperty(name, out var value)
+            ? value
+            : throw new InvalidDataException($"The saved hyperparameters have no '{name}'; they were saved by a different version of the module.");
+
+    /// <summary>True when the saved hyperparameter <paramref name="name"/> is JSON null.</summary>
+    public static bool IsNull(JsonElement hyperparameters, string name) => Property(hyperparameters, name).ValueKind == JsonValueKind.Null;
 }

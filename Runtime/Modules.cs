@@ -20,13 +20,16 @@ public interface IVoltModule
 
     /// <summary>Writes the module's hyperparameters as <c>hparams.json</c> into <paramref name="directory"/>.</summary>
     void SaveHyperparameters(string directory);
+
+    /// <summary>The module's hyperparameters now (what checkpoints store).</summary>
+    IHyperparameters CurrentHyperparameters { get; }
 }
 
 /// <summary>A module with a <see cref="TrainingStepAttribute"/> step and no validation step.</summary>
 /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
 public interface IFitModule<TTrainBatch> : IVoltModule
 {
-    /// <summary>Runs the generated fit loop. Called by <see cref="Trainer.Fit{TTrainBatch}"/>.</summary>
+    /// <summary>Runs the generated fit loop. Called by <see cref="Trainer.Fit{TTrainBatch}(IFitModule{TTrainBatch}, Data.IDataLoader{TTrainBatch})"/>.</summary>
     void RunFit(FitLoop<TTrainBatch> fit);
 }
 

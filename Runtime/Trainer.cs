@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using TorchSharp;
+using Volt.Callbacks;
+using Volt.Checkpoints;
 using Volt.Data;
 using Volt.Logging;
 using Volt.Loops;
@@ -11,7 +14,7 @@ using Volt.Strategies;
 namespace Volt;
 
 /// <summary>
-/// Runs the generated loops of a module: <see cref="Fit{TTrainBatch}"/>, <see cref="Validate{TBatch}"/>,
+/// Runs the generated loops of a module: <see cref="Fit{TTrainBatch}(IFitModule{TTrainBatch}, IDataLoader{TTrainBatch})"/>, <see cref="Validate{TBatch}"/>,
 /// <see cref="Test{TBatch}"/> and <see cref="Predict{TBatch, TOutput}"/> (Lightning's <c>Trainer</c>).
 /// The trainer owns the run directory (<c>runs/&lt;name&gt;/version_N</c>, created on first use and
 /// shared by later calls), the loggers and the counters. Two trainers share nothing.
@@ -22,6 +25,7 @@ public sealed class Trainer
     private readonly List<IMetricLogger> loggers = [];
     private readonly TextWriter console;
     private readonly long shuffleSeed;
+    private readonly IReadOnlyList<Callback> callbacks;
     private int currentEpoch;
     private long globalStep;
 
@@ -43,7 +47,19 @@ public sealed class Trainer
         Options.Validate();
         this.console = console;
         shuffleSeed = Options.Seed ?? Random.Shared.NextInt64();
+
+        // Lightning runs ModelCheckpoint callbacks after the others, so they see what the others did.
+        var ordered = Options.Callbacks.Where(c => c is not ModelCheckpoint).Concat(Options.Callbacks.OfType<ModelCheckpoint>()).ToList();
+        if (Options.EnableCheckpointing && !ordered.OfType<ModelCheckpoint>().Any())
+        {
+            ordered.Add(new ModelCheckpoint());
+        }
+
+        callbacks = ordered;
     }
+
+    /// <summary>The callbacks in the order they run, including the default <see cref="ModelCheckpoint"/>.</summary>
+    public IReadOnlyList<Callback> Callbacks => callbacks;
 
     /// <summary>The validated settings.</summary>
     public TrainerOptions Options { get; }
@@ -60,24 +76,27 @@ public sealed class Trainer
     /// <summary>The latest value of every logged metric (Lightning's <c>callback_metrics</c>), updated at epoch ends.</summary>
     public IReadOnlyDictionary<string, double> CallbackMetrics => callbackMetrics;
 
-    /// <summary>Trains a module that has no validation step.</summary>
+    /// <summary>Trains a module without validation.</summary>
     /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
     /// <param name="module">The module.</param>
     /// <param name="train">The training data.</param>
     public void Fit<TTrainBatch>(IFitModule<TTrainBatch> module, IDataLoader<TTrainBatch> train)
+        => Fit(module, train, ckptPath: null);
+
+    /// <summary>Trains a module without validation, resuming from a checkpoint.</summary>
+    /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
+    /// <param name="module">The module.</param>
+    /// <param name="train">The training data.</param>
+    /// <param name="ckptPath">Resume from a checkpoint: <c>"last"</c>, <c>"best"</c> or a path; null starts fresh.</param>
+    public void Fit<TTrainBatch>(IFitModule<TTrainBatch> module, IDataLoader<TTrainBatch> train, string? ckptPath)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        var context = StartPhase(module, isFit: true);
-        try
+        RunFit(module, ckptPath, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             module.RunFit(fit);
-        }
-        finally
-        {
-            EndPhase(module, context);
-        }
+        });
     }
 
     /// <summary>Trains a module, validating after every epoch when <paramref name="validation"/> is given.</summary>
@@ -86,24 +105,55 @@ public sealed class Trainer
     /// <param name="module">The module.</param>
     /// <param name="train">The training data.</param>
     /// <param name="validation">The validation data, or null to skip validation.</param>
+    /// <param name="ckptPath">Resume from a checkpoint: <c>"last"</c>, <c>"best"</c> or a path; null starts fresh.</param>
     public void Fit<TTrainBatch, TValidationBatch>(
         IFitModule<TTrainBatch, TValidationBatch> module,
         IDataLoader<TTrainBatch> train,
-        IDataLoader<TValidationBatch>? validation = null)
+        IDataLoader<TValidationBatch>? validation = null,
+        string? ckptPath = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        var context = StartPhase(module, isFit: true);
-        try
+        RunFit(module, ckptPath, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             using var validationLoop = validation is null
                 ? null
                 : new EvaluationLoop<TValidationBatch>(context, validation, RunPhase.Validation, Options.LimitValBatches, insideFit: true);
             module.RunFit(fit, validationLoop);
+        });
+    }
+
+    private void RunFit(IVoltModule module, string? ckptPath, Action<RunContext> run)
+    {
+        var context = StartPhase(module, isFit: true);
+        context.IsFitting = true;
+        try
+        {
+            if (ckptPath is not null)
+            {
+                var path = CheckpointLocator.Resolve(ckptPath, Options, RunName(module), context.Callbacks);
+                using var checkpoint = CheckpointReader.Open(path);
+                TrainingCheckpoint.RestoreForResume(checkpoint, context);
+            }
+
+            context.ForEachCallback(static (callback, c) => callback.OnFitStart(c));
+            run(context);
+            context.ForEachCallback(static (callback, c) => callback.OnFitEnd(c));
+        }
+        catch (Exception error)
+        {
+            foreach (var callback in context.Callbacks)
+            {
+                callback.OnException(context.CallbackContext, error);
+            }
+
+            throw;
         }
         finally
         {
+            context.IsFitting = false;
+            context.PendingOptimizerStates = null;
             EndPhase(module, context);
         }
     }
@@ -188,7 +238,7 @@ public sealed class Trainer
 
         if (Options.EnableLogging && LogDir is null)
         {
-            LogDir = RunDirectory.Create(Options.DefaultRootDir, Options.RunName ?? module.Module.GetType().Name);
+            LogDir = RunDirectory.Create(Options.DefaultRootDir, RunName(module));
             loggers.Add(new CsvLogger(LogDir));
         }
 
@@ -200,12 +250,14 @@ public sealed class Trainer
         IProgressReporter progress = Options.EnableProgressBar
             ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
             : new SilentProgress();
-        return new RunContext(Options, strategy, new FullPrecision(), module.State, shuffleSeed, loggers, progress, callbackMetrics)
+        return new RunContext(Options, strategy, new FullPrecision(), module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
         {
             CurrentEpoch = currentEpoch,
             GlobalStep = globalStep,
         };
     }
+
+    private string RunName(IVoltModule module) => Options.RunName ?? module.Module.GetType().Name;
 
     private void EndPhase(IVoltModule module, RunContext context)
     {

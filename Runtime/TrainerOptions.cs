@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace Volt;
 
@@ -20,7 +21,7 @@ public sealed record TrainerOptions
     public long MaxSteps { get; init; } = -1;
 
     /// <summary>
-    /// Seeds torch's random generators when <see cref="Trainer.Fit{TTrainBatch}"/> starts, and the shuffling of
+    /// Seeds torch's random generators when <see cref="Trainer.Fit{TTrainBatch}(IFitModule{TTrainBatch}, Data.IDataLoader{TTrainBatch})"/> starts, and the shuffling of
     /// loaders created without their own seed. Initial weights are drawn earlier, when the module is built: call
     /// <see cref="Seeding.SeedEverything"/> before constructing it. Null leaves torch's generator alone and
     /// shuffles with a fresh random seed.
@@ -56,6 +57,18 @@ public sealed record TrainerOptions
 
     /// <summary>Where to train: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "auto";
+
+    /// <summary>
+    /// Callbacks, called in this order (<see cref="Callbacks.ModelCheckpoint"/> callbacks are moved last).
+    /// Callbacks hold state: give each trainer its own instances.
+    /// </summary>
+    public IReadOnlyList<Callbacks.Callback> Callbacks { get; init; } = [];
+
+    /// <summary>
+    /// Adds a default <see cref="Callbacks.ModelCheckpoint"/> (best by the module's [Monitor], plus
+    /// last.ckpt) when <see cref="Callbacks"/> has none. Default true.
+    /// </summary>
+    public bool EnableCheckpointing { get; init; } = true;
 
     /// <summary>The epoch limit after Lightning's defaulting rule, or null for no limit.</summary>
     internal int? EffectiveMaxEpochs => MaxEpochs ?? (MaxSteps == -1 ? 1000 : null);
@@ -97,6 +110,18 @@ public sealed record TrainerOptions
         if (DeviceSpec.Problem(Device) is { } deviceProblem)
         {
             problems.Add($"Device: {deviceProblem}; allowed values are {DeviceSpec.AllowedValues}");
+        }
+
+        if (Callbacks is null || Callbacks.Any(c => c is null))
+        {
+            problems.Add("Callbacks is null or holds null; use a list of callback instances");
+        }
+        else
+        {
+            foreach (var key in Callbacks.GroupBy(c => c.StateKey, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+            {
+                problems.Add($"Callbacks has several callbacks with the state key \"{key}\"; give each a distinct StateKey so checkpoints can tell their states apart");
+            }
         }
 
         if (problems.Count > 0)

@@ -97,13 +97,14 @@ public static class Workloads
 {
     public const long Seed = 1234;
 
-    /// <summary>Options for a benchmark trainer: no files, no console output, CPU.</summary>
+    /// <summary>Options for a benchmark trainer: no files (no logs, no checkpoints), no console output, CPU.</summary>
     public static TrainerOptions TrainerOptions(int epochs, long maxSteps = -1) => new()
     {
         MaxEpochs = epochs,
         MaxSteps = maxSteps,
         Seed = Seed,
         EnableLogging = false,
+        EnableCheckpointing = false,
         EnableProgressBar = false,
         Device = "cpu",
     };

@@ -142,6 +142,8 @@ internal sealed class ModuleEmitter
         writer.WriteLine();
         writer.WriteLine("void global::Volt.IVoltModule.SaveHyperparameters(string directory) => SaveHyperparameters(directory);");
         writer.WriteLine();
+        writer.WriteLine("global::Volt.IHyperparameters global::Volt.IVoltModule.CurrentHyperparameters => GetHyperparameters();");
+        writer.WriteLine();
     }
 
     private void WriteHyperparameters()
@@ -169,6 +171,8 @@ internal sealed class ModuleEmitter
         }
 
         writer.CloseBlock();
+        writer.WriteLine();
+        WriteJsonReader(hyperparameters);
         writer.CloseBlock();
         writer.WriteLine();
 
@@ -207,6 +211,54 @@ internal sealed class ModuleEmitter
 
         writer.WriteLine(JsonWrite(item.JsonKind, key, value));
     }
+
+    private void WriteJsonReader(HyperparametersModel hyperparameters)
+    {
+        writer.WriteLine("/// <summary>Reads hyperparameters written by <see cref=\"WriteJsonProperties\"/> (from hparams.json or a checkpoint).</summary>");
+        if (hyperparameters.Items.Count == 0)
+        {
+            writer.WriteLine("public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new();");
+            return;
+        }
+
+        writer.WriteLine("public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new(");
+        for (var i = 0; i < hyperparameters.Items.Count; i++)
+        {
+            var item = hyperparameters.Items[i];
+            var key = SymbolDisplay.FormatLiteral(item.Name, quote: true);
+            var property = $"global::Volt.HyperparameterFile.Property(json, {key})";
+            var read = JsonRead(item, property);
+            var value = item.IsNullableValue ? $"global::Volt.HyperparameterFile.IsNull(json, {key}) ? null : {read}" : read;
+            writer.WriteLine($"    {item.RecordPropertyName}: {value}{(i < hyperparameters.Items.Count - 1 ? "," : ");")}");
+        }
+    }
+
+    private static string JsonRead(HyperparameterModel item, string property)
+    {
+        var type = item.Type.TrimEnd('?');
+        return item.JsonKind switch
+        {
+            JsonValueKind.Boolean => property + ".GetBoolean()",
+            JsonValueKind.String => property + ".GetString()" + (item.Type.EndsWith("?") ? string.Empty : "!"),
+            JsonValueKind.Enum => $"global::System.Enum.Parse<{type}>({property}.GetString()!)",
+            _ => property + "." + NumberGetter(type) + "()",
+        };
+    }
+
+    private static string NumberGetter(string type) => type switch
+    {
+        "byte" => "GetByte",
+        "sbyte" => "GetSByte",
+        "short" => "GetInt16",
+        "ushort" => "GetUInt16",
+        "int" => "GetInt32",
+        "uint" => "GetUInt32",
+        "long" => "GetInt64",
+        "ulong" => "GetUInt64",
+        "float" => "GetSingle",
+        "decimal" => "GetDecimal",
+        _ => "GetDouble",
+    };
 
     private static string JsonWrite(JsonValueKind kind, string key, string value) => kind switch
     {
@@ -251,6 +303,41 @@ internal sealed class ModuleEmitter
         }
 
         writer.WriteLine();
+        WriteLoadFromCheckpoint(extras, recordParameter);
+    }
+
+    private void WriteLoadFromCheckpoint(List<ConstructorArgumentModel> extras, string recordParameter)
+    {
+        var parameters = new List<string> { "string path" };
+        parameters.AddRange(extras.Select(a => $"{a.Type} {Identifier(a.ParameterName)}"));
+        parameters.Add($"global::System.Func<Hyperparameters, Hyperparameters>? overrides = null");
+        var factoryArguments = string.Join(", ", new[] { recordParameter }.Concat(extras.Select(a => Identifier(a.ParameterName))));
+
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Rebuilds the module from the hyperparameters saved in a checkpoint and loads its weights.");
+        writer.WriteLine("/// <paramref name=\"overrides\"/> can change single hyperparameters, e.g. <c>h => h with { LearningRate = 1e-4 }</c>.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine(generatedCode);
+        writer.OpenBlock($"public static {model.SelfType} LoadFromCheckpoint({string.Join(", ", parameters)})");
+        writer.WriteLine("using var checkpoint = global::Volt.Checkpoints.CheckpointReader.Open(path);");
+        writer.WriteLine($"var {recordParameter} = Hyperparameters.FromJson(global::Volt.Checkpoints.TrainingCheckpoint.Hyperparameters(checkpoint));");
+        writer.OpenBlock("if (overrides is not null)");
+        writer.WriteLine($"{recordParameter} = overrides({recordParameter});");
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine($"var module = FromHyperparameters({factoryArguments});");
+        writer.WriteLine("try");
+        writer.OpenBrace();
+        writer.WriteLine("global::Volt.Checkpoints.TrainingCheckpoint.LoadModelState(checkpoint, module);");
+        writer.WriteLine("return module;");
+        writer.CloseBlock();
+        writer.WriteLine("catch");
+        writer.OpenBrace();
+        writer.WriteLine("module.Dispose();");
+        writer.WriteLine("throw;");
+        writer.CloseBlock();
+        writer.CloseBlock();
+        writer.WriteLine();
     }
 
     private void WriteFitLoop()
@@ -285,7 +372,7 @@ internal sealed class ModuleEmitter
         writer.WriteLine("fit.AttachOptimizer(optimizer);");
         writer.OpenBlock("while (fit.BeginEpoch())");
         writer.WriteLine("train();");
-        writer.OpenBlock("for (var batchIndex = 0; fit.BeginBatch(batchIndex); batchIndex++)");
+        writer.OpenBlock("for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)");
         writer.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
         WriteGetBatch("fit", step.BatchType);
         writer.WriteLine("optimizer.zero_grad();");
@@ -293,8 +380,11 @@ internal sealed class ModuleEmitter
         writer.OpenBlock("using (fit.Precision.Autocast())");
         writer.WriteLine($"loss = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");
         writer.CloseBlock();
+        writer.WriteLine("fit.BeforeBackward(loss);");
         writer.WriteLine("fit.Precision.Backward(loss);");
+        writer.WriteLine("fit.AfterBackward();");
         writer.WriteLine("fit.Strategy.ReduceGradients();");
+        writer.WriteLine("fit.BeforeOptimizerStep(optimizer);");
         writer.WriteLine("fit.Precision.OptimizerStep(optimizer);");
         writer.WriteLine("fit.EndBatch(batchIndex);");
         writer.CloseBlock();

@@ -21,11 +21,18 @@ internal interface IProgressReporter
     void OnEvaluationBatchEnd(RunPhase phase, int batchIndex, int batches);
 
     void OnEvaluationEnd(RunPhase phase);
+
+    /// <summary>Prints a one-line message, such as why training stopped early.</summary>
+    void OnMessage(string message);
 }
 
 /// <summary>Prints nothing (<see cref="TrainerOptions.EnableProgressBar"/> = false).</summary>
 internal sealed class SilentProgress : IProgressReporter
 {
+    public void OnMessage(string message)
+    {
+    }
+
     public void OnTrainEpochStart(int epoch, int? maxEpochs, int batches)
     {
     }
@@ -63,6 +70,12 @@ internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressR
     private readonly Stopwatch refreshClock = new();
     private readonly Dictionary<string, double> liveValues = new(StringComparer.Ordinal);
     private int lastLiveLength;
+
+    public void OnMessage(string message)
+    {
+        ClearLive();
+        output.WriteLine(message);
+    }
 
     public void OnTrainEpochStart(int epoch, int? maxEpochs, int batches)
     {

@@ -61,6 +61,14 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         previousMetrics = context.ModuleState.Metrics;
         context.ModuleState.Metrics = Metrics;
         context.Progress.OnEvaluationStart(Phase, batchLimit);
+        if (Phase == RunPhase.Validation)
+        {
+            context.ForEachCallback(static (callback, c) => callback.OnValidationEpochStart(c));
+        }
+        else
+        {
+            context.ForEachCallback(static (callback, c) => callback.OnTestStart(c));
+        }
     }
 
     /// <summary>Returns true when batch <paramref name="batchIndex"/> should run.</summary>
@@ -73,6 +81,19 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         }
 
         Metrics.BeginStep();
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            if (Phase == RunPhase.Validation)
+            {
+                callbacks[i].OnValidationBatchStart(context.CallbackContext, batchIndex);
+            }
+            else
+            {
+                callbacks[i].OnTestBatchStart(context.CallbackContext, batchIndex);
+            }
+        }
+
         return true;
     }
 
@@ -94,6 +115,18 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
 
         seenBatches++;
         context.Progress.OnEvaluationBatchEnd(Phase, batchIndex, batchLimit);
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            if (Phase == RunPhase.Validation)
+            {
+                callbacks[i].OnValidationBatchEnd(context.CallbackContext, batchIndex);
+            }
+            else
+            {
+                callbacks[i].OnTestBatchEnd(context.CallbackContext, batchIndex);
+            }
+        }
     }
 
     /// <summary>Reduces the logged values to epoch metrics and publishes them to loggers and callback metrics.</summary>
@@ -106,6 +139,16 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         epochBatches?.Dispose();
         epochBatches = null;
         context.ModuleState.Metrics = previousMetrics;
+        if (Phase == RunPhase.Validation)
+        {
+            // Inside fit, validation closes the epoch's training part: a checkpoint written now resumes at the next epoch.
+            context.EpochFinished = insideFit;
+            context.ForEachCallback(static (callback, c) => callback.OnValidationEpochEnd(c));
+        }
+        else
+        {
+            context.ForEachCallback(static (callback, c) => callback.OnTestEnd(c));
+        }
     }
 
     /// <summary>Frees the epoch's data and the metric accumulators.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using TorchSharp;
+using Volt.Callbacks;
 using Volt.Data;
 using Volt.Logging;
 using Volt.Precision;
@@ -21,7 +22,6 @@ public sealed class FitLoop<TBatch> : IDisposable
 {
     private readonly RunContext context;
     private readonly IDataLoader<TBatch> data;
-    private readonly List<optim.Optimizer> optimizers = [];
     private readonly Dictionary<string, double> stepValues = new(StringComparer.Ordinal);
     private IEpochBatches<TBatch>? epochBatches;
     private int batchLimit;
@@ -56,7 +56,13 @@ public sealed class FitLoop<TBatch> : IDisposable
     public int BatchesPerEpoch => batchLimit;
 
     /// <summary>The optimizers the module configured, in order.</summary>
-    public IReadOnlyList<optim.Optimizer> Optimizers => optimizers;
+    public IReadOnlyList<optim.Optimizer> Optimizers => context.Optimizers;
+
+    /// <summary>
+    /// The batch index the current epoch starts at: 0, or after a mid-epoch resume the batch after the
+    /// last one the checkpoint saw.
+    /// </summary>
+    public int FirstBatchIndex { get; private set; }
 
     /// <summary>
     /// Takes ownership of the optimizer returned by the module's <c>[ConfigureOptimizers]</c> method;
@@ -70,7 +76,9 @@ public sealed class FitLoop<TBatch> : IDisposable
             throw new InvalidOperationException("The module's [ConfigureOptimizers] method returned null; it must return an optimizer.");
         }
 
-        optimizers.Add(optimizer);
+        var index = context.Optimizers.Count;
+        context.Optimizers.Add(optimizer);
+        context.PendingOptimizerStates?.Restore(index, optimizer);
     }
 
     /// <summary>Starts the next epoch, or returns false when fitting is done (epoch or step limit, or a stop request).</summary>
@@ -89,9 +97,14 @@ public sealed class FitLoop<TBatch> : IDisposable
         epochBatches = data.OpenEpoch(context.CurrentEpoch, context.ShuffleSeed);
         batchLimit = context.Options.LimitTrainBatches.Resolve(epochBatches.Count);
         epochOpen = true;
+        FirstBatchIndex = context.ResumeBatchIndex;
+        context.ResumeBatchIndex = 0;
+        context.NextBatchIndex = FirstBatchIndex;
+        context.EpochFinished = false;
         Metrics.ResetEpoch();
         context.ModuleState.Metrics = Metrics;
         context.Progress.OnTrainEpochStart(context.CurrentEpoch, maxEpochs, batchLimit);
+        context.ForEachCallback(static (callback, c) => callback.OnTrainEpochStart(c));
         return true;
     }
 
@@ -106,7 +119,50 @@ public sealed class FitLoop<TBatch> : IDisposable
 
         context.ModuleState.Metrics = Metrics;
         Metrics.BeginStep();
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            callbacks[i].OnTrainBatchStart(context.CallbackContext, batchIndex);
+        }
+
         return true;
+    }
+
+    /// <summary>Calls the callbacks' <see cref="Callback.OnBeforeBackward"/>.</summary>
+    /// <param name="loss">The loss backward will run on.</param>
+    public void BeforeBackward(Tensor loss)
+    {
+        if (loss is null)
+        {
+            throw new InvalidOperationException("The module's [TrainingStep] returned null; it must return the loss tensor.");
+        }
+
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            callbacks[i].OnBeforeBackward(context.CallbackContext, loss);
+        }
+    }
+
+    /// <summary>Calls the callbacks' <see cref="Callback.OnAfterBackward"/>.</summary>
+    public void AfterBackward()
+    {
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            callbacks[i].OnAfterBackward(context.CallbackContext);
+        }
+    }
+
+    /// <summary>Calls the callbacks' <see cref="Callback.OnBeforeOptimizerStep"/>.</summary>
+    /// <param name="optimizer">The optimizer about to step.</param>
+    public void BeforeOptimizerStep(optim.Optimizer optimizer)
+    {
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            callbacks[i].OnBeforeOptimizerStep(context.CallbackContext, optimizer);
+        }
     }
 
     /// <summary>Creates the batch (in the caller's dispose scope).</summary>
@@ -131,7 +187,13 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         context.GlobalStep++;
+        context.NextBatchIndex = batchIndex + 1;
         context.Progress.OnTrainBatchEnd(batchIndex, batchLimit, Metrics);
+        var callbacks = context.Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            callbacks[i].OnTrainBatchEnd(context.CallbackContext, batchIndex);
+        }
     }
 
     /// <summary>True when this epoch ends with a validation run.</summary>
@@ -145,8 +207,11 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.PublishEpoch(Metrics, step, addEpochKey: true);
         Metrics.CollectStepValues(context.ProgressBarMetrics, progressBarOnly: true, currentStepOnly: false);
         context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics);
+        context.EpochFinished = true;
+        context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
         CloseEpoch();
         context.CurrentEpoch++;
+        context.EpochFinished = false;
     }
 
     /// <summary>Frees the epoch's data, the metric accumulators and the optimizers.</summary>
@@ -154,12 +219,12 @@ public sealed class FitLoop<TBatch> : IDisposable
     {
         CloseEpoch();
         Metrics.Dispose();
-        foreach (var optimizer in optimizers)
+        foreach (var optimizer in context.Optimizers)
         {
             optimizer.Dispose();
         }
 
-        optimizers.Clear();
+        context.Optimizers.Clear();
     }
 
     private bool StepLimitReached() => context.Options.MaxSteps >= 0 && context.GlobalStep >= context.Options.MaxSteps;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using TorchSharp;
+using Volt.Callbacks;
 using Volt.Logging;
 using Volt.Precision;
 using Volt.Strategies;
@@ -17,20 +18,65 @@ internal sealed class RunContext
         TrainerOptions options,
         Strategy strategy,
         PrecisionPlugin precision,
-        ModuleState moduleState,
+        IVoltModule module,
         long shuffleSeed,
         IReadOnlyList<IMetricLogger> loggers,
         IProgressReporter progress,
-        Dictionary<string, double> callbackMetrics)
+        Dictionary<string, double> callbackMetrics,
+        IReadOnlyList<Callback> callbacks,
+        string? logDir)
     {
         Options = options;
         Strategy = strategy;
         Precision = precision;
-        ModuleState = moduleState;
+        Module = module;
+        ModuleState = module.State;
         ShuffleSeed = shuffleSeed;
         Loggers = loggers;
         Progress = progress;
         CallbackMetrics = callbackMetrics;
+        Callbacks = callbacks;
+        LogDir = logDir;
+        CallbackContext = new CallbackContext(this);
+    }
+
+    public IVoltModule Module { get; }
+
+    public IReadOnlyList<Callback> Callbacks { get; }
+
+    public CallbackContext CallbackContext { get; }
+
+    public string? LogDir { get; }
+
+    /// <summary>True inside Fit.</summary>
+    public bool IsFitting { get; set; }
+
+    /// <summary>The optimizers of the running fit, in the order the module configured them.</summary>
+    public List<torch.optim.Optimizer> Optimizers { get; } = [];
+
+    /// <summary>The index of the next training batch of <see cref="CurrentEpoch"/> (what a checkpoint resumes from).</summary>
+    public int NextBatchIndex { get; set; }
+
+    /// <summary>True once the training batches of <see cref="CurrentEpoch"/> and its validation are done.</summary>
+    public bool EpochFinished { get; set; }
+
+    /// <summary>The batch index the first resumed epoch starts at; 0 otherwise.</summary>
+    public int ResumeBatchIndex { get; set; }
+
+    /// <summary>Optimizer states of the checkpoint being resumed, restored as the module's optimizers are attached.</summary>
+    public Checkpoints.ResumedOptimizerStates? PendingOptimizerStates { get; set; }
+
+    /// <summary>Why a callback requested a stop.</summary>
+    public string? StopReason { get; set; }
+
+    /// <summary>Calls <paramref name="hook"/> on every callback in order.</summary>
+    public void ForEachCallback(Action<Callback, CallbackContext> hook)
+    {
+        var callbacks = Callbacks;
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            hook(callbacks[i], CallbackContext);
+        }
     }
 
     public TrainerOptions Options { get; }
@@ -41,7 +87,7 @@ internal sealed class RunContext
 
     public ModuleState ModuleState { get; }
 
-    public long ShuffleSeed { get; }
+    public long ShuffleSeed { get; set; }
 
     public IReadOnlyList<IMetricLogger> Loggers { get; }
 

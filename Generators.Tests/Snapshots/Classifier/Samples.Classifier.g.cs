@@ -38,6 +38,8 @@ namespace Samples
 
         void global::Volt.IVoltModule.SaveHyperparameters(string directory) => SaveHyperparameters(directory);
 
+        global::Volt.IHyperparameters global::Volt.IVoltModule.CurrentHyperparameters => GetHyperparameters();
+
         private readonly int _hp_hiddenSize = hiddenSize;
         private readonly double _hp_learningRate = learningRate;
         private readonly global::Samples.Activation _hp_activation = activation;
@@ -56,6 +58,14 @@ namespace Samples
                 writer.WriteString("note", Note);
                 writer.WriteNumber("Dropout", Dropout);
             }
+
+            /// <summary>Reads hyperparameters written by <see cref="WriteJsonProperties"/> (from hparams.json or a checkpoint).</summary>
+            public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new(
+                HiddenSize: global::Volt.HyperparameterFile.Property(json, "hiddenSize").GetInt32(),
+                LearningRate: global::Volt.HyperparameterFile.Property(json, "learningRate").GetDouble(),
+                Activation: global::System.Enum.Parse<global::Samples.Activation>(global::Volt.HyperparameterFile.Property(json, "activation").GetString()!),
+                Note: global::Volt.HyperparameterFile.Property(json, "note").GetString(),
+                Dropout: global::Volt.HyperparameterFile.Property(json, "Dropout").GetSingle());
         }
 
         /// <summary>Returns the current hyperparameters: constructor arguments as given, [Hyperparameter] properties as they are now.</summary>
@@ -75,6 +85,33 @@ namespace Samples
                 Dropout = hyperparameters.Dropout,
             };
 
+        /// <summary>
+        /// Rebuilds the module from the hyperparameters saved in a checkpoint and loads its weights.
+        /// <paramref name="overrides"/> can change single hyperparameters, e.g. <c>h => h with { LearningRate = 1e-4 }</c>.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        public static Classifier LoadFromCheckpoint(string path, global::System.Func<Hyperparameters, Hyperparameters>? overrides = null)
+        {
+            using var checkpoint = global::Volt.Checkpoints.CheckpointReader.Open(path);
+            var hyperparameters = Hyperparameters.FromJson(global::Volt.Checkpoints.TrainingCheckpoint.Hyperparameters(checkpoint));
+            if (overrides is not null)
+            {
+                hyperparameters = overrides(hyperparameters);
+            }
+
+            var module = FromHyperparameters(hyperparameters);
+            try
+            {
+                global::Volt.Checkpoints.TrainingCheckpoint.LoadModelState(checkpoint, module);
+                return module;
+            }
+            catch
+            {
+                module.Dispose();
+                throw;
+            }
+        }
+
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         void global::Volt.IFitModule<global::Samples.Batch>.RunFit(global::Volt.Loops.FitLoop<global::Samples.Batch> fit) => RunFit(fit, null);
 
@@ -90,7 +127,7 @@ namespace Samples
             while (fit.BeginEpoch())
             {
                 train();
-                for (var batchIndex = 0; fit.BeginBatch(batchIndex); batchIndex++)
+                for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
                     var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
@@ -101,8 +138,11 @@ namespace Samples
                     {
                         loss = Train(batch);
                     }
+                    fit.BeforeBackward(loss);
                     fit.Precision.Backward(loss);
+                    fit.AfterBackward();
                     fit.Strategy.ReduceGradients();
+                    fit.BeforeOptimizerStep(optimizer);
                     fit.Precision.OptimizerStep(optimizer);
                     fit.EndBatch(batchIndex);
                 }

@@ -37,6 +37,8 @@ namespace Shapes
 
             void global::Volt.IVoltModule.SaveHyperparameters(string directory) => SaveHyperparameters(directory);
 
+            global::Volt.IHyperparameters global::Volt.IVoltModule.CurrentHyperparameters => GetHyperparameters();
+
             /// <summary>The hyperparameters of this module, as saved to <c>hparams.json</c>.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public sealed partial record Hyperparameters(int Width, double? WeightDecay) : global::Volt.IHyperparameters
@@ -54,6 +56,11 @@ namespace Shapes
                         writer.WriteNull("WeightDecay");
                     }
                 }
+
+                /// <summary>Reads hyperparameters written by <see cref="WriteJsonProperties"/> (from hparams.json or a checkpoint).</summary>
+                public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new(
+                    Width: global::Volt.HyperparameterFile.Property(json, "Width").GetInt32(),
+                    WeightDecay: global::Volt.HyperparameterFile.IsNull(json, "WeightDecay") ? null : global::Volt.HyperparameterFile.Property(json, "WeightDecay").GetDouble());
             }
 
             /// <summary>Returns the current hyperparameters: constructor arguments as given, [Hyperparameter] properties as they are now.</summary>
@@ -73,6 +80,33 @@ namespace Shapes
                     WeightDecay = hyperparameters.WeightDecay,
                 };
 
+            /// <summary>
+            /// Rebuilds the module from the hyperparameters saved in a checkpoint and loads its weights.
+            /// <paramref name="overrides"/> can change single hyperparameters, e.g. <c>h => h with { LearningRate = 1e-4 }</c>.
+            /// </summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            public static Regressor<TTag> LoadFromCheckpoint(string path, global::System.Func<Hyperparameters, Hyperparameters>? overrides = null)
+            {
+                using var checkpoint = global::Volt.Checkpoints.CheckpointReader.Open(path);
+                var hyperparameters = Hyperparameters.FromJson(global::Volt.Checkpoints.TrainingCheckpoint.Hyperparameters(checkpoint));
+                if (overrides is not null)
+                {
+                    hyperparameters = overrides(hyperparameters);
+                }
+
+                var module = FromHyperparameters(hyperparameters);
+                try
+                {
+                    global::Volt.Checkpoints.TrainingCheckpoint.LoadModelState(checkpoint, module);
+                    return module;
+                }
+                catch
+                {
+                    module.Dispose();
+                    throw;
+                }
+            }
+
             /// <summary>The fit loop: per epoch, every training batch.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             void global::Volt.IFitModule<global::Shapes.Batch>.RunFit(global::Volt.Loops.FitLoop<global::Shapes.Batch> fit)
@@ -82,7 +116,7 @@ namespace Shapes
                 while (fit.BeginEpoch())
                 {
                     train();
-                    for (var batchIndex = 0; fit.BeginBatch(batchIndex); batchIndex++)
+                    for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                     {
                         using var scope = global::TorchSharp.torch.NewDisposeScope();
                         var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
@@ -93,8 +127,11 @@ namespace Shapes
                         {
                             loss = Step(batch, batchIndex);
                         }
+                        fit.BeforeBackward(loss);
                         fit.Precision.Backward(loss);
+                        fit.AfterBackward();
                         fit.Strategy.ReduceGradients();
+                        fit.BeforeOptimizerStep(optimizer);
                         fit.Precision.OptimizerStep(optimizer);
                         fit.EndBatch(batchIndex);
                     }

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Volt.Loops;
+
+namespace Volt.Callbacks;
+
+/// <summary>What a callback sees and can do: counters, metrics, the module, stopping and checkpoints.</summary>
+public sealed class CallbackContext
+{
+    private readonly RunContext run;
+
+    internal CallbackContext(RunContext run)
+    {
+        this.run = run;
+    }
+
+    /// <summary>The module being trained or evaluated.</summary>
+    public IVoltModule Module => run.Module;
+
+    /// <summary>The module's monitored metric from <see cref="MonitorAttribute"/>, or null.</summary>
+    public MonitorInfo? Monitor => run.Module.Monitor;
+
+    /// <summary>The 0-based epoch in progress.</summary>
+    public int CurrentEpoch => run.CurrentEpoch;
+
+    /// <summary>The number of optimizer steps taken.</summary>
+    public long GlobalStep => run.GlobalStep;
+
+    /// <summary>True inside <see cref="Trainer.Fit{TTrainBatch}(IFitModule{TTrainBatch}, Data.IDataLoader{TTrainBatch})"/> (also during its validation runs).</summary>
+    public bool IsFitting => run.IsFitting;
+
+    /// <summary>The latest value of every logged metric (Lightning's <c>trainer.callback_metrics</c>).</summary>
+    public IReadOnlyDictionary<string, double> CallbackMetrics => run.CallbackMetrics;
+
+    /// <summary>The run directory, or null when logging is disabled.</summary>
+    public string? LogDir => run.LogDir;
+
+    /// <summary>Where checkpoints go by default: <c>&lt;LogDir&gt;/checkpoints</c>, or <c>&lt;DefaultRootDir&gt;/checkpoints</c> without logging.</summary>
+    public string DefaultCheckpointDirectory => Path.Combine(run.LogDir ?? run.Options.DefaultRootDir, "checkpoints");
+
+    /// <summary>True once a stop was requested; fitting ends at the next batch or epoch boundary.</summary>
+    public bool ShouldStop => run.ShouldStop;
+
+    /// <summary>The reason given with the first stop request, or null.</summary>
+    public string? StopReason => run.StopReason;
+
+    /// <summary>Asks the fit loop to stop at the next batch or epoch boundary.</summary>
+    /// <param name="reason">Why, for the console and <see cref="StopReason"/>.</param>
+    public void RequestStop(string reason)
+    {
+        if (!run.ShouldStop)
+        {
+            run.StopReason = reason;
+            run.ShouldStop = true;
+            run.Progress.OnMessage(reason);
+        }
+    }
+
+    /// <summary>Writes a full training checkpoint (atomically) to <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidOperationException">Called outside fitting.</exception>
+    /// <exception cref="IOException">The file could not be written; earlier checkpoints are untouched.</exception>
+    public void SaveCheckpoint(string path) => Checkpoints.TrainingCheckpoint.Save(path, run);
+}

@@ -1,0 +1,334 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Volt.Checkpoints;
+
+namespace Volt.Callbacks;
+
+/// <summary>
+/// Saves training checkpoints (Lightning's <c>ModelCheckpoint</c>): by default after each validation
+/// run (or training epoch, without validation), keeping the best one by the module's
+/// <see cref="MonitorAttribute"/> plus <c>last.ckpt</c>. Files are written atomically, and old top-k
+/// files are deleted only after the new one is in place.
+/// </summary>
+public sealed partial class ModelCheckpoint : Callback
+{
+    /// <summary>The name of the last checkpoint (without extension).</summary>
+    public const string LastName = "last";
+
+    private readonly Dictionary<string, double> bestKModels = new(StringComparer.Ordinal);
+    private string? metric;
+    private MonitorMode mode;
+    private string? directory;
+    private bool savedThisEpoch;
+
+    /// <summary>The directory; null uses <see cref="CallbackContext.DefaultCheckpointDirectory"/>.</summary>
+    public string? DirPath { get; init; }
+
+    /// <summary>
+    /// The file name template, for example <c>"{epoch:02d}-{val_acc:.4f}"</c>; null is <c>"{epoch}-{step}"</c>.
+    /// Names in braces are replaced by <c>name=value</c> (see <see cref="AutoInsertMetricName"/>), with
+    /// Python-style format specs (<c>02d</c>, <c>.4f</c>, <c>.3e</c>).
+    /// </summary>
+    public string? Filename { get; init; }
+
+    /// <summary>The metric that ranks checkpoints; null uses the module's [Monitor] (no ranking without one).</summary>
+    public string? Monitor { get; init; }
+
+    /// <summary>Whether lower or higher is better; null uses the module's [Monitor] (or Min).</summary>
+    public MonitorMode? Mode { get; init; }
+
+    /// <summary>How many ranked checkpoints to keep: 0 none, k the best k, -1 all. Default 1.</summary>
+    public int SaveTopK { get; init; } = 1;
+
+    /// <summary>Also write <c>last.ckpt</c> at every save. Default true.</summary>
+    public bool SaveLast { get; init; } = true;
+
+    /// <summary>Save every N epochs (at validation or epoch end). Default 1; ignored when <see cref="EveryNTrainSteps"/> is set.</summary>
+    public int EveryNEpochs { get; init; } = 1;
+
+    /// <summary>Save every N optimizer steps instead of at epoch ends; 0 (default) turns it off.</summary>
+    public int EveryNTrainSteps { get; init; }
+
+    /// <summary>Insert <c>name=</c> before each value in the file name. Default true.</summary>
+    public bool AutoInsertMetricName { get; init; } = true;
+
+    /// <summary>The best checkpoint so far, or null.</summary>
+    public string? BestModelPath { get; private set; }
+
+    /// <summary>The monitored value of <see cref="BestModelPath"/>, or null.</summary>
+    public double? BestModelScore { get; private set; }
+
+    /// <summary>The most recent <c>last.ckpt</c>, or null.</summary>
+    public string? LastModelPath { get; private set; }
+
+    /// <summary>The kept ranked checkpoints and their scores.</summary>
+    public IReadOnlyDictionary<string, double> BestKModels => bestKModels;
+
+    /// <inheritdoc/>
+    public override void OnFitStart(CallbackContext context)
+    {
+        var problems = new List<string>();
+        if (SaveTopK < -1)
+        {
+            problems.Add($"ModelCheckpoint.SaveTopK is {SaveTopK}; use 0 (none), k > 0 (the best k) or -1 (all).");
+        }
+
+        if (EveryNEpochs < 1)
+        {
+            problems.Add($"ModelCheckpoint.EveryNEpochs is {EveryNEpochs}; it must be at least 1.");
+        }
+
+        if (EveryNTrainSteps < 0)
+        {
+            problems.Add($"ModelCheckpoint.EveryNTrainSteps is {EveryNTrainSteps}; it must be 0 (off) or more.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+
+        (metric, mode) = MonitoredMetric.Resolve(Monitor, Mode, context);
+        directory = Path.GetFullPath(DirPath ?? context.DefaultCheckpointDirectory);
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainEpochStart(CallbackContext context) => savedThisEpoch = false;
+
+    /// <inheritdoc/>
+    public override void OnTrainBatchEnd(CallbackContext context, int batchIndex)
+    {
+        if (EveryNTrainSteps > 0 && context.GlobalStep % EveryNTrainSteps == 0)
+        {
+            Save(context, atValidationEnd: false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void OnValidationEpochEnd(CallbackContext context)
+    {
+        if (context.IsFitting && EveryNTrainSteps == 0 && (context.CurrentEpoch + 1) % EveryNEpochs == 0)
+        {
+            savedThisEpoch = true;
+            Save(context, atValidationEnd: true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainEpochEnd(CallbackContext context)
+    {
+        if (!savedThisEpoch && EveryNTrainSteps == 0 && (context.CurrentEpoch + 1) % EveryNEpochs == 0)
+        {
+            Save(context, atValidationEnd: false);
+        }
+    }
+
+    private void Save(CallbackContext context, bool atValidationEnd)
+    {
+        var metrics = new Dictionary<string, double>(context.CallbackMetrics, StringComparer.Ordinal)
+        {
+            ["epoch"] = context.CurrentEpoch,
+            ["step"] = context.GlobalStep,
+        };
+
+        if (SaveTopK != 0)
+        {
+            SaveTopKCheckpoint(context, metrics, atValidationEnd);
+        }
+
+        if (SaveLast)
+        {
+            var path = VersionedPath(FormatName(LastName, metrics, AutoInsertMetricName), LastModelPath);
+            context.SaveCheckpoint(path);
+            LastModelPath = path;
+        }
+    }
+
+    private void SaveTopKCheckpoint(CallbackContext context, Dictionary<string, double> metrics, bool atValidationEnd)
+    {
+        if (metric is null)
+        {
+            // Without a monitor the newest checkpoint is the "best"; k = 1 keeps only it.
+            var path = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), null);
+            var previous = BestModelPath;
+            context.SaveCheckpoint(path);
+            BestModelPath = path;
+            if (SaveTopK == 1 && previous is not null && previous != path)
+            {
+                DeleteCheckpoint(previous);
+            }
+
+            return;
+        }
+
+        if (!atValidationEnd && !context.CallbackMetrics.ContainsKey(metric))
+        {
+            // Saves between validations (or in a fit without validation) cannot rank by a validation
+            // metric that does not exist yet; they still write last.ckpt. At a validation end a missing
+            // metric is an error.
+            return;
+        }
+
+        var current = MonitoredMetric.Current(metric, "ModelCheckpoint", context);
+        var score = double.IsNaN(current) ? MonitoredMetric.Worst(mode) : current;
+        if (SaveTopK > 0 && bestKModels.Count >= SaveTopK && !MonitoredMetric.IsBetter(score, KthValue(), mode))
+        {
+            return;
+        }
+
+        var newPath = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), null);
+        context.SaveCheckpoint(newPath);
+        bestKModels[newPath] = score;
+
+        // Prune only now that the new file is in place.
+        while (SaveTopK > 0 && bestKModels.Count > SaveTopK)
+        {
+            var worst = KthPath();
+            bestKModels.Remove(worst);
+            DeleteCheckpoint(worst);
+        }
+
+        var best = mode == MonitorMode.Max ? bestKModels.MaxBy(p => p.Value) : bestKModels.MinBy(p => p.Value);
+        BestModelPath = best.Key;
+        BestModelScore = best.Value;
+    }
+
+    private double KthValue() => bestKModels[KthPath()];
+
+    private string KthPath()
+        => (mode == MonitorMode.Max ? bestKModels.MinBy(p => p.Value) : bestKModels.MaxBy(p => p.Value)).Key;
+
+    private string VersionedPath(string name, string? replaceable)
+    {
+        var path = Path.Combine(directory!, name + CheckpointFile.Extension);
+        for (var version = 1; File.Exists(path) && path != replaceable && !bestKModels.ContainsKey(path) && path != BestModelPath; version++)
+        {
+            path = Path.Combine(directory!, $"{name}-v{version}{CheckpointFile.Extension}");
+        }
+
+        return path;
+    }
+
+    private static void DeleteCheckpoint(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Lightning's checkpoint name rules: <c>{name}</c> groups become <c>name=value</c> (when
+    /// <paramref name="autoInsertMetricName"/>), with an optional Python format spec after a colon;
+    /// missing metrics format as 0; the default template is <c>{epoch}-{step}</c>.
+    /// </summary>
+    public static string FormatName(string? template, IReadOnlyDictionary<string, double> metrics, bool autoInsertMetricName = true)
+    {
+        template = string.IsNullOrEmpty(template) ? "{epoch}-{step}" : template;
+        return Group().Replace(template, match =>
+        {
+            var name = match.Groups["name"].Value;
+            var spec = match.Groups["spec"].Success ? match.Groups["spec"].Value : string.Empty;
+            var value = metrics.TryGetValue(name, out var found) ? found : 0;
+            var isInteger = name is "epoch" or "step";
+            var text = PythonFormat(value, spec, isInteger);
+            return autoInsertMetricName ? name + "=" + text : text;
+        });
+    }
+
+    /// <summary>Formats like Python's format(): <c>d</c>, <c>f</c>, <c>e</c>, <c>g</c>, with zero padding and width.</summary>
+    internal static string PythonFormat(double value, string spec, bool isInteger)
+    {
+        var match = Spec().Match(spec);
+        if (spec.Length > 0 && !match.Success)
+        {
+            throw new FormatException($"The checkpoint file name format spec ':{spec}' is not supported; use forms like 02d, .4f, .3e or .5g.");
+        }
+
+        var zeroPad = match.Groups["zero"].Success;
+        var width = match.Groups["width"].Success ? int.Parse(match.Groups["width"].Value, CultureInfo.InvariantCulture) : 0;
+        var precision = match.Groups["precision"].Success ? int.Parse(match.Groups["precision"].Value, CultureInfo.InvariantCulture) : (int?)null;
+        var type = match.Groups["type"].Success ? match.Groups["type"].Value : string.Empty;
+        var text = type switch
+        {
+            "d" => ((long)Math.Round(value)).ToString(CultureInfo.InvariantCulture),
+            "f" => value.ToString("F" + (precision ?? 6), CultureInfo.InvariantCulture),
+            "e" => Exponent(value, precision ?? 6),
+            "g" => value.ToString("G" + (precision ?? 6), CultureInfo.InvariantCulture).ToLowerInvariant(),
+            _ when isInteger && value == Math.Floor(value) => ((long)value).ToString(CultureInfo.InvariantCulture),
+            _ => value.ToString("R", CultureInfo.InvariantCulture),
+        };
+        if (text.Length < width)
+        {
+            text = zeroPad
+                ? (text.StartsWith('-') ? "-" + text[1..].PadLeft(width - 1, '0') : text.PadLeft(width, '0'))
+                : text.PadLeft(width);
+        }
+
+        return text;
+    }
+
+    private static string Exponent(double value, int precision)
+    {
+        var text = value.ToString("E" + precision, CultureInfo.InvariantCulture).ToLowerInvariant();
+        var e = text.IndexOf('e');
+        var exponent = int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture);
+        return text[..e] + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"\{(?<name>[^{}:]+)(:(?<spec>[^{}]*))?\}")]
+    private static partial Regex Group();
+
+    [GeneratedRegex(@"^(?<zero>0)?(?<width>[1-9]\d*)?(\.(?<precision>\d+))?(?<type>[dfeg])?$")]
+    private static partial Regex Spec();
+
+    /// <inheritdoc/>
+    public override void SaveState(Utf8JsonWriter writer)
+    {
+        writer.WriteString("monitor", metric);
+        writer.WriteString("mode", mode.ToString());
+        writer.WriteString("dirpath", directory);
+        writer.WriteString("bestModelPath", BestModelPath);
+        if (BestModelScore is { } score)
+        {
+            EarlyStopping.WriteDouble(writer, "bestModelScore", score);
+        }
+
+        writer.WriteString("lastModelPath", LastModelPath);
+        writer.WriteStartObject("bestKModels");
+        foreach (var (path, value) in bestKModels)
+        {
+            EarlyStopping.WriteDouble(writer, path, value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(JsonElement state)
+    {
+        BestModelPath = state.TryGetProperty("bestModelPath", out var best) ? best.GetString() : null;
+        BestModelScore = state.TryGetProperty("bestModelScore", out var score) ? EarlyStopping.ReadDouble(score) : null;
+        LastModelPath = state.TryGetProperty("lastModelPath", out var last) ? last.GetString() : null;
+        bestKModels.Clear();
+        if (state.TryGetProperty("bestKModels", out var kept))
+        {
+            foreach (var entry in kept.EnumerateObject())
+            {
+                if (File.Exists(entry.Name))
+                {
+                    bestKModels[entry.Name] = EarlyStopping.ReadDouble(entry.Value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Volt.Checkpoints;
+
+/// <summary>
+/// The checkpoint file format: a ZIP archive (stored, not compressed) holding <c>manifest.json</c>
+/// and one raw little-endian file per tensor under <c>tensors/</c>, plus TorchSharp's own optimizer
+/// state under <c>optimizers/</c>. Any ZIP tool and JSON reader can inspect it; no .NET object is
+/// serialized. See docs/checkpoints.md.
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>The value of the manifest's <c>format</c> field.</summary>
+    public const string FormatName = "volt-checkpoint";
+
+    /// <summary>The newest format version this Volt writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The manifest's entry name.</summary>
+    public const string ManifestEntry = "manifest.json";
+
+    /// <summary>The file extension of checkpoints.</summary>
+    public const string Extension = ".ckpt";
+
+    /// <summary>
+    /// Writes a checkpoint atomically: to a temporary file beside <paramref name="path"/>, flushed to
+    /// disk, then renamed over it. A failure leaves any previous file at <paramref name="path"/> intact.
+    /// </summary>
+    /// <param name="path">The checkpoint path.</param>
+    /// <param name="writeManifest">Writes the manifest's properties (the object is opened and closed here).</param>
+    /// <param name="tensors">Named tensors to store; they are read, not kept.</param>
+    /// <param name="blobs">Named opaque entries (for example optimizer state) and their writers.</param>
+    /// <exception cref="IOException">The file could not be written; the message names it and the cause.</exception>
+    public static void Write(
+        string path,
+        Action<Utf8JsonWriter> writeManifest,
+        IReadOnlyList<(string Name, Tensor Tensor)> tensors,
+        IReadOnlyList<(string Entry, Action<Stream> Write)> blobs)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)!;
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                using (var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+                {
+                    var entries = new List<(string Name, string Entry, Tensor Tensor)>();
+                    for (var i = 0; i < tensors.Count; i++)
+                    {
+                        entries.Add((tensors[i].Name, $"tensors/{i}.bin", tensors[i].Tensor));
+                    }
+
+                    WriteManifest(archive, writeManifest, entries);
+                    foreach (var (_, entry, tensor) in entries)
+                    {
+                        using var output = archive.CreateEntry(entry, CompressionLevel.NoCompression).Open();
+                        WriteTensorBytes(tensor, output);
+                    }
+
+                    foreach (var (entry, write) in blobs)
+                    {
+                        using var output = archive.CreateEntry(entry, CompressionLevel.NoCompression).Open();
+                        write(output);
+                    }
+                }
+
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new IOException($"Could not write the checkpoint '{fullPath}': {error.Message} Existing checkpoints were left as they were.", error);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    private static void WriteManifest(ZipArchive archive, Action<Utf8JsonWriter> writeManifest, List<(string Name, string Entry, Tensor Tensor)> entries)
+    {
+        using var output = archive.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open();
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("format", FormatName);
+        writer.WriteNumber("formatVersion", FormatVersion);
+        writer.WriteString("voltVersion", VoltVersion.Current);
+        writeManifest(writer);
+        writer.WriteStartArray("tensors");
+        foreach (var (name, entry, tensor) in entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", name);
+            writer.WriteString("dtype", tensor.dtype.ToString());
+            writer.WriteStartArray("shape");
+            foreach (var size in tensor.shape)
+            {
+                writer.WriteNumberValue(size);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("entry", entry);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTensorBytes(Tensor tensor, Stream output)
+    {
+        using var scope = NewDisposeScope();
+        var cpu = tensor.detach().cpu().contiguous();
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Checkpoints are written little-endian; this machine is big-endian.");
+        }
+
+        output.Write(cpu.bytes);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>The Volt version written into checkpoints.</summary>
+internal static class VoltVersion
+{
+    public static string Current { get; } =
+        typeof(VoltVersion).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+}
+
+/// <summary>
+/// An opened checkpoint: the validated manifest and access to its tensors and entries. Every
+/// problem with the file (not a ZIP, truncated, foreign, a newer format, a missing entry) is an
+/// <see cref="InvalidDataException"/> whose message names the file.
+/// </summary>
+public sealed class CheckpointReader : IDisposable
+{
+    private readonly ZipArchive archive;
+    private readonly Dictionary<string, JsonElement> tensorEntries = new(StringComparer.Ordinal);
+
+    private CheckpointReader(string path, ZipArchive archive, JsonDocument manifest)
+    {
+        Path = path;
+        this.archive = archive;
+        Manifest = manifest;
+    }
+
+    /// <summary>The checkpoint's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>The parsed manifest.</summary>
+    public JsonDocument Manifest { get; }
+
+    /// <summary>The manifest's root object.</summary>
+    public JsonElement Root => Manifest.RootElement;
+
+    /// <summary>Opens and validates <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable Volt checkpoint; the message says why.</exception>
+    public static CheckpointReader Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"The checkpoint '{fullPath}' does not exist.", fullPath);
+        }
+
+        ZipArchive? archive = null;
+        try
+        {
+            archive = ZipFile.OpenRead(fullPath);
+            var manifestEntry = archive.GetEntry(CheckpointFile.ManifestEntry)
+                ?? throw Invalid(fullPath, $"it has no {CheckpointFile.ManifestEntry}; it is not a Volt checkpoint");
+            JsonDocument manifest;
+            using (var stream = manifestEntry.Open())
+            {
+                manifest = JsonDocument.Parse(stream);
+            }
+
+            var reader = new CheckpointReader(fullPath, archive, manifest);
+            reader.Validate();
+            archive = null;
+            return reader;
+        }
+        catch (InvalidDataException error) when (!error.Message.StartsWith("The checkpoint '", StringComparison.Ordinal))
+        {
+            throw Invalid(fullPath, "it is damaged or truncated (" + error.Message + ")", error);
+        }
+        catch (JsonException error)
+        {
+            throw Invalid(fullPath, "its manifest is not valid JSON (" + error.Message + ")", error);
+        }
+        finally
+        {
+            archive?.Dispose();
+        }
+    }
+
+    /// <summary>Reads the tensor stored under <paramref name="name"/> as a new CPU tensor.</summary>
+    public Tensor ReadTensor(string name)
+    {
+        if (!tensorEntries.TryGetValue(name, out var description))
+        {
+            throw Invalid(Path, $"it has no tensor named '{name}'");
+        }
+
+        var dtype = Enum.Parse<ScalarType>(description.GetProperty("dtype").GetString()!);
+        var shape = description.GetProperty("shape").EnumerateArray().Select(s => s.GetInt64()).ToArray();
+        var entry = OpenEntry(description.GetProperty("entry").GetString()!);
+        var tensor = empty(shape, dtype);
+        try
+        {
+            var target = tensor.bytes;
+            using var stream = entry.Open();
+            var read = 0;
+            while (read < target.Length)
+            {
+                var n = stream.Read(target[read..]);
+                if (n == 0)
+                {
+                    throw Invalid(Path, $"the tensor '{name}' is truncated ({read} of {target.Length} bytes)");
+                }
+
+                read += n;
+            }
+
+            if (stream.ReadByte() != -1)
+            {
+                throw Invalid(Path, $"the tensor '{name}' has more bytes than its shape and dtype allow");
+            }
+
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The names of the stored tensors that start with <paramref name="prefix"/>, in file order.</summary>
+    public IEnumerable<string> TensorNames(string prefix) => tensorEntries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>Opens an entry by name.</summary>
+    public ZipArchiveEntry OpenEntry(string entryName)
+        => archive.GetEntry(entryName) ?? throw Invalid(Path, $"the entry '{entryName}' is missing");
+
+    /// <summary>An <see cref="InvalidDataException"/> that names the checkpoint.</summary>
+    public static InvalidDataException Invalid(string path, string why, Exception? inner = null)
+        => new($"The checkpoint '{path}' cannot be used: {why}.", inner);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Manifest.Dispose();
+        archive.Dispose();
+    }
+
+    private void Validate()
+    {
+        if (Root.ValueKind != JsonValueKind.Object
+            || !Root.TryGetProperty("format", out var format)
+            || format.GetString() != CheckpointFile.FormatName)
+        {
+            throw Invalid(Path, $"its manifest does not say \"format\": \"{CheckpointFile.FormatName}\"; it is not a Volt checkpoint");
+        }
+
+        if (!Root.TryGetProperty("formatVersion", out var version) || !version.TryGetInt32(out var number))
+        {
+            throw Invalid(Path, "its manifest has no formatVersion");
+        }
+
+        if (number > CheckpointFile.FormatVersion)
+        {
+            var writer = Root.TryGetProperty("voltVersion", out var volt) ? volt.GetString() : "an unknown version";
+            throw Invalid(Path, $"it was written by Volt {writer} in format version {number}; this Volt ({VoltVersion.Current}) reads format versions up to {CheckpointFile.FormatVersion}");
+        }
+
+        if (!Root.TryGetProperty("tensors", out var tensors) || tensors.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid(Path, "its manifest has no tensor list");
+        }
+
+        foreach (var tensor in tensors.EnumerateArray())
+        {
+            var name = tensor.GetProperty("name").GetString()!;
+            if (!Enum.TryParse<ScalarType>(tensor.GetProperty("dtype").GetString(), out _))
+            {
+                throw Invalid(Path, $"the tensor '{name}' has an unknown dtype");
+            }
+
+            tensorEntries[name] = tensor;
+        }
+    }
+}
