@@ -27,6 +27,13 @@ public sealed partial class ModelCheckpoint : Callback
     private string? directory;
     private bool savedThisEpoch;
 
+    /// <summary>
+    /// Lightning's rule: the class name plus the options that tell two checkpoint callbacks apart, so
+    /// several can run side by side and each gets its own state back on resume.
+    /// </summary>
+    public override string StateKey
+        => string.Create(CultureInfo.InvariantCulture, $"ModelCheckpoint{{monitor={Monitor ?? "[Monitor]"}, mode={(Mode?.ToString() ?? "[Monitor]")}, everyNTrainSteps={EveryNTrainSteps}, everyNEpochs={EveryNEpochs}}}");
+
     /// <summary>The directory; null uses <see cref="CallbackContext.DefaultCheckpointDirectory"/>.</summary>
     public string? DirPath { get; init; }
 
@@ -155,7 +162,7 @@ public sealed partial class ModelCheckpoint : Callback
         if (metric is null)
         {
             // Without a monitor the newest checkpoint is the "best"; k = 1 keeps only it.
-            var path = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), null);
+            var path = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), BestModelPath);
             var previous = BestModelPath;
             context.SaveCheckpoint(path);
             BestModelPath = path;
@@ -182,17 +189,22 @@ public sealed partial class ModelCheckpoint : Callback
             return;
         }
 
-        var newPath = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), null);
+        var replaceable = SaveTopK > 0 && bestKModels.Count >= SaveTopK ? KthPath() : null;
+        var newPath = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), replaceable);
         context.SaveCheckpoint(newPath);
-        bestKModels[newPath] = score;
 
-        // Prune only now that the new file is in place.
-        while (SaveTopK > 0 && bestKModels.Count > SaveTopK)
+        // Prune only now that the new file is in place (it may have replaced the pruned one's name).
+        while (SaveTopK > 0 && bestKModels.Count >= SaveTopK)
         {
             var worst = KthPath();
             bestKModels.Remove(worst);
-            DeleteCheckpoint(worst);
+            if (worst != newPath)
+            {
+                DeleteCheckpoint(worst);
+            }
         }
+
+        bestKModels[newPath] = score;
 
         var best = mode == MonitorMode.Max ? bestKModels.MaxBy(p => p.Value) : bestKModels.MinBy(p => p.Value);
         BestModelPath = best.Key;
@@ -207,7 +219,7 @@ public sealed partial class ModelCheckpoint : Callback
     private string VersionedPath(string name, string? replaceable)
     {
         var path = Path.Combine(directory!, name + CheckpointFile.Extension);
-        for (var version = 1; File.Exists(path) && path != replaceable && !bestKModels.ContainsKey(path) && path != BestModelPath; version++)
+        for (var version = 1; File.Exists(path) && path != replaceable; version++)
         {
             path = Path.Combine(directory!, $"{name}-v{version}{CheckpointFile.Extension}");
         }

@@ -39,11 +39,20 @@ internal static class CheckpointLocator
         }
 
         using var reader = CheckpointReader.Open(last.FullName);
-        var best = reader.Root.TryGetProperty("callbacks", out var states)
-            && states.TryGetProperty(nameof(ModelCheckpoint), out var state)
-            && state.TryGetProperty("bestModelPath", out var bestPath)
-            ? bestPath.GetString()
-            : null;
+        string? best = null;
+        if (reader.Root.TryGetProperty("callbacks", out var states))
+        {
+            foreach (var state in states.EnumerateObject())
+            {
+                if (state.Name.StartsWith(nameof(ModelCheckpoint), StringComparison.Ordinal)
+                    && state.Value.TryGetProperty("bestModelPath", out var bestPath)
+                    && bestPath.GetString() is { } candidate)
+                {
+                    best = candidate;
+                    break;
+                }
+            }
+        }
         if (best is null || !File.Exists(best))
         {
             throw new FileNotFoundException(

@@ -20,6 +20,8 @@ public sealed record SampleOptions
           --limit-train-batches N      train on the first N batches of each epoch (default all)
           --limit-val-batches N        validate on the first N batches (default all)
           --limit-test-batches N       test on the first N batches (default all)
+          --ckpt-path last|best|FILE   resume training from a checkpoint
+          --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
         """;
 
@@ -44,6 +46,10 @@ public sealed record SampleOptions
     public int? LimitTestBatches { get; init; }
 
     public bool Progress { get; init; } = true;
+
+    public string? CheckpointPath { get; init; }
+
+    public int? CheckpointEveryNSteps { get; init; }
 
     public bool Help { get; init; }
 
@@ -76,6 +82,8 @@ public sealed record SampleOptions
                 "--limit-train-batches" => options with { LimitTrainBatches = Positive(flag, Value()) },
                 "--limit-val-batches" => options with { LimitValBatches = Positive(flag, Value()) },
                 "--limit-test-batches" => options with { LimitTestBatches = Positive(flag, Value()) },
+                "--ckpt-path" => options with { CheckpointPath = Value() },
+                "--checkpoint-every-n-steps" => options with { CheckpointEveryNSteps = Positive(flag, Value()) },
                 "--no-progress" => options with { Progress = false },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option '{flag}'."),

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Volt;
+using Volt.Callbacks;
 using Volt.Data;
 
 namespace FashionMnistSample;
@@ -42,10 +43,13 @@ public static class SampleRun
                 LimitValBatches = options.LimitValBatches is { } valLimit ? valLimit : BatchLimit.All,
                 LimitTestBatches = options.LimitTestBatches is { } testLimit ? testLimit : BatchLimit.All,
                 EnableProgressBar = options.Progress,
+                Callbacks = options.CheckpointEveryNSteps is { } everyNSteps
+                    ? [new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 }]
+                    : [],
             },
             console);
 
-        trainer.Fit(model, train, validation);
+        trainer.Fit(model, train, validation, options.CheckpointPath);
         var metrics = trainer.Test(model, test);
         foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
