@@ -1,0 +1,166 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Volt.Callbacks;
+using Volt.Checkpoints;
+using Volt.Runtime.Tests.Training;
+using static TorchSharp.torch;
+
+namespace Volt.Runtime.Tests.Checkpoints;
+
+/// <summary>Resuming from a checkpoint ends bit-identical to never stopping.</summary>
+public sealed class ResumeTests : IDisposable
+{
+    private readonly TempRoot root = new();
+    private readonly Tensor x;
+    private readonly Tensor y;
+
+    public ResumeTests()
+    {
+        (x, y) = TestData.Linear(128);
+    }
+
+    private string Train(long maxSteps, string? ckptPath, string directory, int initSeed = 3)
+    {
+        Seeding.SeedEverything(initSeed);
+        using var module = new Regression(learningRate: 0.05);
+        using var train = TestData.Loader(x, y, batchSize: 16, shuffle: true);
+        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
+        var trainer = new Trainer(root.Options(maxEpochs: 3) with
+        {
+            Seed = 9,
+            MaxSteps = maxSteps,
+            Callbacks = [new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 5, SaveTopK = 0 }],
+        });
+        trainer.Fit(module, train, validation, ckptPath);
+        return ModelFingerprint.Sha256(module);
+    }
+
+    [Theory]
+    [InlineData(13)] // the checkpoint at step 10 is mid-epoch 1 (batches of 8 per epoch)
+    [InlineData(16)] // the checkpoint at step 15 is the second-to-last batch of epoch 1
+    [InlineData(22)] // step 20: mid-epoch 2
+    public void MidEpochResumeIsBitIdentical(long stopAfter)
+    {
+        var uninterrupted = Train(maxSteps: -1, ckptPath: null, Path.Combine(root.Path, "a"));
+
+        var directory = Path.Combine(root.Path, "b" + stopAfter);
+        Train(maxSteps: stopAfter, ckptPath: null, directory);
+        using (var checkpoint = CheckpointReader.Open(Path.Combine(directory, "last.ckpt")))
+        {
+            Assert.Equal(stopAfter / 5 * 5, checkpoint.Root.GetProperty("loop").GetProperty("globalStep").GetInt64());
+        }
+
+        // A different initialization proves the weights come from the checkpoint.
+        var resumed = Train(maxSteps: -1, ckptPath: Path.Combine(directory, "last.ckpt"), directory, initSeed: 77);
+        Assert.Equal(uninterrupted, resumed);
+    }
+
+    [Fact]
+    public void LastAndBestResolveInTheRunDirectories()
+    {
+        Seeding.SeedEverything(3);
+        using var module = new Regression();
+        using var train = TestData.Loader(x, y, batchSize: 32, shuffle: true);
+        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
+        var first = new Trainer(root.Options(2) with { RunName = "r" });
+        first.Fit(module, train, validation);
+        var best = first.Callbacks.OfType<ModelCheckpoint>().Single().BestModelPath!;
+
+        var second = new Trainer(root.Options(3) with { RunName = "r" });
+        second.Fit(module, train, validation, ckptPath: "last");
+        Assert.Equal(3 * 4, second.GlobalStep);
+
+        var third = new Trainer(root.Options(3) with { RunName = "r" });
+        third.Fit(module, train, validation, ckptPath: "best");
+        Assert.Contains("epoch=", best);
+
+        var missing = new Trainer(root.Options(1) with { RunName = "never-ran" });
+        var error = Assert.Throws<FileNotFoundException>(() => missing.Fit(module, train, validation, ckptPath: "last"));
+        Assert.Contains("last.ckpt", error.Message);
+    }
+
+    [Fact]
+    public void ATrainingProcessKilledMidRunResumesToTheSameWeights()
+    {
+        var sample = typeof(FashionMnistSample.SampleRun).Assembly.Location;
+        string[] common = ["--epochs", "2", "--seed", "5", "--checkpoint-every-n-steps", "100", "--no-progress"];
+
+        var reference = RunSample(sample, [.. common, "--root", Path.Combine(root.Path, "reference")]);
+        var killedRoot = Path.Combine(root.Path, "killed");
+        var lastCheckpoint = Path.Combine(killedRoot, "runs", "fashion_mnist_mlp", "version_0", "checkpoints", "last.ckpt");
+
+        using (var child = StartSample(sample, [.. common, "--root", killedRoot]))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!child.HasExited && StepOf(lastCheckpoint) < 500 && clock.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                Thread.Sleep(5);
+            }
+
+            Assert.False(child.HasExited, "the training process finished before it could be killed");
+            child.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            child.WaitForExit();
+        }
+
+        var stepAtKill = StepOf(lastCheckpoint);
+        Assert.InRange(stepAtKill, 500, 1719);
+        var resumed = RunSample(sample, [.. common, "--root", killedRoot, "--ckpt-path", "last"]);
+        Assert.Equal(Fingerprint(reference), Fingerprint(resumed));
+    }
+
+    private static long StepOf(string checkpointPath)
+    {
+        if (!File.Exists(checkpointPath))
+        {
+            return -1;
+        }
+
+        try
+        {
+            using var checkpoint = CheckpointReader.Open(checkpointPath);
+            return checkpoint.Root.GetProperty("loop").GetProperty("globalStep").GetInt64();
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+
+    private static string Fingerprint(string output)
+        => Regex.Match(output, "^weights_sha256: ([0-9a-f]{64})$", RegexOptions.Multiline) is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new InvalidOperationException("no fingerprint in the sample's output:\n" + output);
+
+    private static Process StartSample(string sample, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(sample);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static string RunSample(string sample, string[] args)
+    {
+        using var process = StartSample(sample, args);
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"the sample failed ({process.ExitCode}):\n{output}\n{errors.Result}");
+        return output;
+    }
+
+    public void Dispose()
+    {
+        x.Dispose();
+        y.Dispose();
+        root.Dispose();
+    }
+}
