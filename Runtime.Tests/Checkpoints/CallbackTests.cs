@@ -9,23 +9,14 @@ using static TorchSharp.torch;
 namespace Volt.Runtime.Tests.Checkpoints;
 
 /// <summary>ModelCheckpoint and EarlyStopping against Lightning's rules, with scripted metric values.</summary>
-public sealed class CallbackTests : IDisposable
+public sealed class CallbackTests() : TrainingTest(samples: 64)
 {
-    private readonly TempRoot root = new();
-    private readonly Tensor x;
-    private readonly Tensor y;
-
-    public CallbackTests()
-    {
-        (x, y) = TestData.Linear(64);
-    }
-
     private Trainer Fit(double[] scores, int epochs, params Callback[] callbacks)
     {
         using var module = new ScriptedModule { Scores = scores };
-        using var train = TestData.Loader(x, y, batchSize: 16, shuffle: false);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(root.Options(epochs) with { Callbacks = callbacks, RunName = "cb" });
+        using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        var trainer = new Trainer(Root.Options(epochs) with { Callbacks = callbacks, RunName = "cb" });
         trainer.Fit(module, train, validation);
         return trainer;
     }
@@ -63,9 +54,9 @@ public sealed class CallbackTests : IDisposable
     {
         var checkpoint = new ModelCheckpoint();
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 16, shuffle: false);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(root.Options(2) with { Callbacks = [checkpoint] });
+        using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        var trainer = new Trainer(Root.Options(2) with { Callbacks = [checkpoint] });
         trainer.Fit(module, train, validation);
         Assert.NotNull(checkpoint.BestModelScore);
         Assert.True(checkpoint.BestModelScore <= trainer.CallbackMetrics["val_loss"]);
@@ -142,13 +133,13 @@ public sealed class CallbackTests : IDisposable
     public void CallbacksRunInOrderWithCheckpointsLastAndSeeEveryHook()
     {
         var recorder = new RecordingCallback();
-        var trainer = new Trainer(root.Options(1) with { Callbacks = [new ModelCheckpoint(), recorder] });
+        var trainer = new Trainer(Root.Options(1) with { Callbacks = [new ModelCheckpoint(), recorder] });
         Assert.IsType<RecordingCallback>(trainer.Callbacks[0]);
         Assert.IsType<ModelCheckpoint>(trainer.Callbacks[1]);
 
         using var module = new ScriptedModule { Scores = [0.5] };
-        using var train = TestData.Loader(x, y, batchSize: 32, shuffle: false);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
+        using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: false);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
         trainer.Fit(module, train, validation);
         Assert.Equal(
             ["FitStart", "TrainEpochStart", "TrainBatchStart", "BeforeBackward", "AfterBackward", "BeforeOptimizerStep", "TrainBatchEnd",
@@ -165,12 +156,6 @@ public sealed class CallbackTests : IDisposable
         Assert.Contains("Callbacks", error.Message);
     }
 
-    public void Dispose()
-    {
-        x.Dispose();
-        y.Dispose();
-        root.Dispose();
-    }
 
     private sealed class RecordingCallback : Callback
     {

@@ -10,24 +10,15 @@ using static TorchSharp.torch;
 namespace Volt.Runtime.Tests.Checkpoints;
 
 /// <summary>The checkpoint file: what it holds, that it is readable without Volt, and how bad files fail.</summary>
-public sealed class CheckpointFileTests : IDisposable
+public sealed class CheckpointFileTests() : TrainingTest(samples: 128)
 {
-    private readonly TempRoot root = new();
-    private readonly Tensor x;
-    private readonly Tensor y;
-
-    public CheckpointFileTests()
-    {
-        (x, y) = TestData.Linear(128);
-    }
-
     private (Regression Module, string Directory) Train(int epochs = 2)
     {
         Seeding.SeedEverything(11);
         var module = new Regression(inputs: 3, learningRate: 0.05);
-        using var train = TestData.Loader(x, y, batchSize: 32, shuffle: true, seed: 1);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(root.Options(epochs) with { Seed = 11, RunName = "ckpt" });
+        using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: true, seed: 1);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        var trainer = new Trainer(Root.Options(epochs) with { Seed = 11, RunName = "ckpt" });
         trainer.Fit(module, train, validation);
         return (module, Path.Combine(trainer.LogDir!, "checkpoints"));
     }
@@ -108,15 +99,15 @@ public sealed class CheckpointFileTests : IDisposable
         module.Dispose();
         var good = File.ReadAllBytes(Path.Combine(directory, "last.ckpt"));
 
-        var truncated = Path.Combine(root.Path, "truncated.ckpt");
+        var truncated = Path.Combine(Root.Path, "truncated.ckpt");
         File.WriteAllBytes(truncated, good[..(good.Length / 2)]);
         AssertRejected(truncated, "damaged or truncated");
 
-        var noise = Path.Combine(root.Path, "noise.ckpt");
+        var noise = Path.Combine(Root.Path, "noise.ckpt");
         File.WriteAllBytes(noise, Enumerable.Range(0, 4096).Select(i => (byte)(i * 31)).ToArray());
         AssertRejected(noise, "damaged or truncated");
 
-        var foreign = Path.Combine(root.Path, "foreign.ckpt");
+        var foreign = Path.Combine(Root.Path, "foreign.ckpt");
         using (var archive = ZipFile.Open(foreign, ZipArchiveMode.Create))
         {
             using var writer = new StreamWriter(archive.CreateEntry("weights.txt").Open());
@@ -125,7 +116,7 @@ public sealed class CheckpointFileTests : IDisposable
 
         AssertRejected(foreign, "not a Volt checkpoint");
 
-        var future = Path.Combine(root.Path, "future.ckpt");
+        var future = Path.Combine(Root.Path, "future.ckpt");
         using (var archive = ZipFile.Open(future, ZipArchiveMode.Create))
         {
             using var writer = new StreamWriter(archive.CreateEntry("manifest.json").Open());
@@ -133,13 +124,13 @@ public sealed class CheckpointFileTests : IDisposable
         }
 
         AssertRejected(future, "format version 99");
-        Assert.Throws<FileNotFoundException>(() => CheckpointReader.Open(Path.Combine(root.Path, "missing.ckpt")));
+        Assert.Throws<FileNotFoundException>(() => CheckpointReader.Open(Path.Combine(Root.Path, "missing.ckpt")));
     }
 
     [Fact]
     public void AFailedWriteKeepsThePreviousFileAndLeavesNoTemporaryFile()
     {
-        var path = Path.Combine(root.Path, "keep.ckpt");
+        var path = Path.Combine(Root.Path, "keep.ckpt");
         using var tensor = ones(2, 2);
         CheckpointFile.Write(path, _ => { }, [("t", tensor)], []);
         var before = File.ReadAllBytes(path);
@@ -153,7 +144,7 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Contains(path, error.Message);
         Assert.Contains("No space left on device", error.Message);
         Assert.Equal(before, File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(root.Path));
+        Assert.Single(Directory.GetFiles(Root.Path));
     }
 
     private static void AssertRejected(string path, string why)
@@ -163,10 +154,4 @@ public sealed class CheckpointFileTests : IDisposable
         Assert.Contains(why, error.Message);
     }
 
-    public void Dispose()
-    {
-        x.Dispose();
-        y.Dispose();
-        root.Dispose();
-    }
 }

@@ -12,24 +12,15 @@ using static TorchSharp.torch;
 namespace Volt.Runtime.Tests.Checkpoints;
 
 /// <summary>Resuming from a checkpoint ends bit-identical to never stopping.</summary>
-public sealed class ResumeTests : IDisposable
+public sealed class ResumeTests() : TrainingTest(samples: 128)
 {
-    private readonly TempRoot root = new();
-    private readonly Tensor x;
-    private readonly Tensor y;
-
-    public ResumeTests()
-    {
-        (x, y) = TestData.Linear(128);
-    }
-
     private string Train(long maxSteps, string? ckptPath, string directory, int initSeed = 3)
     {
         Seeding.SeedEverything(initSeed);
         using var module = new Regression(learningRate: 0.05);
-        using var train = TestData.Loader(x, y, batchSize: 16, shuffle: true);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(root.Options(maxEpochs: 3) with
+        using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: true);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        var trainer = new Trainer(Root.Options(maxEpochs: 3) with
         {
             Seed = 9,
             MaxSteps = maxSteps,
@@ -45,9 +36,9 @@ public sealed class ResumeTests : IDisposable
     [InlineData(22)] // step 20: mid-epoch 2
     public void MidEpochResumeIsBitIdentical(long stopAfter)
     {
-        var uninterrupted = Train(maxSteps: -1, ckptPath: null, Path.Combine(root.Path, "a"));
+        var uninterrupted = Train(maxSteps: -1, ckptPath: null, Path.Combine(Root.Path, "a"));
 
-        var directory = Path.Combine(root.Path, "b" + stopAfter);
+        var directory = Path.Combine(Root.Path, "b" + stopAfter);
         Train(maxSteps: stopAfter, ckptPath: null, directory);
         using (var checkpoint = CheckpointReader.Open(Path.Combine(directory, "last.ckpt")))
         {
@@ -64,21 +55,21 @@ public sealed class ResumeTests : IDisposable
     {
         Seeding.SeedEverything(3);
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 32, shuffle: true);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        var first = new Trainer(root.Options(2) with { RunName = "r" });
+        using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: true);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        var first = new Trainer(Root.Options(2) with { RunName = "r" });
         first.Fit(module, train, validation);
         var best = first.Callbacks.OfType<ModelCheckpoint>().Single().BestModelPath!;
 
-        var second = new Trainer(root.Options(3) with { RunName = "r" });
+        var second = new Trainer(Root.Options(3) with { RunName = "r" });
         second.Fit(module, train, validation, ckptPath: "last");
         Assert.Equal(3 * 4, second.GlobalStep);
 
-        var third = new Trainer(root.Options(3) with { RunName = "r" });
+        var third = new Trainer(Root.Options(3) with { RunName = "r" });
         third.Fit(module, train, validation, ckptPath: "best");
         Assert.Contains("epoch=", best);
 
-        var missing = new Trainer(root.Options(1) with { RunName = "never-ran" });
+        var missing = new Trainer(Root.Options(1) with { RunName = "never-ran" });
         var error = Assert.Throws<FileNotFoundException>(() => missing.Fit(module, train, validation, ckptPath: "last"));
         Assert.Contains("last.ckpt", error.Message);
     }
@@ -89,8 +80,8 @@ public sealed class ResumeTests : IDisposable
         var sample = typeof(FashionMnistSample.SampleRun).Assembly.Location;
         string[] common = ["--epochs", "2", "--seed", "5", "--checkpoint-every-n-steps", "100", "--no-progress"];
 
-        var reference = RunSample(sample, [.. common, "--root", Path.Combine(root.Path, "reference")]);
-        var killedRoot = Path.Combine(root.Path, "killed");
+        var reference = RunSample(sample, [.. common, "--root", Path.Combine(Root.Path, "reference")]);
+        var killedRoot = Path.Combine(Root.Path, "killed");
         var lastCheckpoint = Path.Combine(killedRoot, "runs", "fashion_mnist_mlp", "version_0", "checkpoints", "last.ckpt");
 
         using (var child = StartSample(sample, [.. common, "--root", killedRoot]))
@@ -157,10 +148,4 @@ public sealed class ResumeTests : IDisposable
         return output;
     }
 
-    public void Dispose()
-    {
-        x.Dispose();
-        y.Dispose();
-        root.Dispose();
-    }
 }

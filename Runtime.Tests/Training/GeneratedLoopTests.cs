@@ -9,17 +9,8 @@ using static TorchSharp.torch;
 namespace Volt.Runtime.Tests.Training;
 
 /// <summary>The generated loops, run for real on tiny models.</summary>
-public sealed class GeneratedLoopTests : IDisposable
+public sealed class GeneratedLoopTests() : TrainingTest(samples: 256)
 {
-    private readonly TempRoot root = new();
-    private readonly Tensor x;
-    private readonly Tensor y;
-
-    public GeneratedLoopTests()
-    {
-        (x, y) = TestData.Linear(256);
-    }
-
     [Fact]
     public void PrimaryConstructorModuleRegistersItsParameters()
     {
@@ -32,9 +23,9 @@ public sealed class GeneratedLoopTests : IDisposable
     public void FitLowersTheLoss()
     {
         using var module = new Regression();
-        using var loader = TestData.Loader(x, y, batchSize: 32, shuffle: true, seed: 1);
+        using var loader = TestData.Loader(X, Y, batchSize: 32, shuffle: true, seed: 1);
         var before = MeanSquaredError(module);
-        var trainer = new Trainer(root.Options(maxEpochs: 5));
+        var trainer = new Trainer(Root.Options(maxEpochs: 5));
         trainer.Fit(module, loader);
         var after = MeanSquaredError(module);
         Assert.True(after < before / 10, $"loss went from {before} to {after}");
@@ -46,9 +37,9 @@ public sealed class GeneratedLoopTests : IDisposable
     public void ValidationRunsInEvalModeWithoutGradientsAndTrainingResumesAfterwards()
     {
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 64, shuffle: true, seed: 1);
-        using var validation = TestData.Loader(x, y, batchSize: 100, shuffle: false);
-        new Trainer(root.Options(maxEpochs: 2)).Fit(module, train, validation);
+        using var train = TestData.Loader(X, Y, batchSize: 64, shuffle: true, seed: 1);
+        using var validation = TestData.Loader(X, Y, batchSize: 100, shuffle: false);
+        new Trainer(Root.Options(maxEpochs: 2)).Fit(module, train, validation);
 
         Assert.Equal(2 * 4, module.TrainingModes.Count);
         Assert.All(module.TrainingModes, mode => Assert.Equal(new StepMode(Training: true, GradEnabled: true), mode));
@@ -62,9 +53,9 @@ public sealed class GeneratedLoopTests : IDisposable
     public void StandaloneValidateRestoresEvalModeOfTheCaller()
     {
         using var module = new Regression();
-        using var validation = TestData.Loader(x, y, batchSize: 100, shuffle: false);
+        using var validation = TestData.Loader(X, Y, batchSize: 100, shuffle: false);
         module.eval();
-        var metrics = new Trainer(root.Options(maxEpochs: 1)).Validate(module, validation);
+        var metrics = new Trainer(Root.Options(maxEpochs: 1)).Validate(module, validation);
         Assert.False(module.training);
         Assert.True(metrics.ContainsKey("val_loss"));
     }
@@ -83,9 +74,9 @@ public sealed class GeneratedLoopTests : IDisposable
     public void LiveTensorCountDoesNotGrowAcrossEpochs()
     {
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 16, shuffle: true, seed: 1);
-        using var validation = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        new Trainer(root.Options(maxEpochs: 6)).Fit(module, train, validation);
+        using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: true, seed: 1);
+        using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        new Trainer(Root.Options(maxEpochs: 6)).Fit(module, train, validation);
 
         // Epoch 1 creates the optimizer state and metric accumulators; from then on the count is flat.
         var counts = module.LiveTensorsAtEpochStart.Skip(1).Distinct().ToList();
@@ -96,11 +87,11 @@ public sealed class GeneratedLoopTests : IDisposable
     public void FitWritesHyperparametersToTheRunDirectory()
     {
         using var module = new Regression(inputs: 3, learningRate: 0.25, label: "with \"quotes\"");
-        using var train = TestData.Loader(x, y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(root.Options(maxEpochs: 1) with { RunName = "hp" });
+        using var train = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
+        var trainer = new Trainer(Root.Options(maxEpochs: 1) with { RunName = "hp" });
         trainer.Fit(module, train);
 
-        Assert.Equal(Path.Combine(root.Path, "runs", "hp", "version_0"), trainer.LogDir);
+        Assert.Equal(Path.Combine(Root.Path, "runs", "hp", "version_0"), trainer.LogDir);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(trainer.LogDir!, "hparams.json")));
         Assert.Equal(3, json.RootElement.GetProperty("inputs").GetInt32());
         Assert.Equal(0.25, json.RootElement.GetProperty("learningRate").GetDouble());
@@ -114,10 +105,10 @@ public sealed class GeneratedLoopTests : IDisposable
     public void EachFitOfANewTrainerGetsANewVersionDirectory()
     {
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 128, shuffle: false);
-        var first = new Trainer(root.Options(maxEpochs: 1) with { RunName = "v" });
+        using var train = TestData.Loader(X, Y, batchSize: 128, shuffle: false);
+        var first = new Trainer(Root.Options(maxEpochs: 1) with { RunName = "v" });
         first.Fit(module, train);
-        var second = new Trainer(root.Options(maxEpochs: 1) with { RunName = "v" });
+        var second = new Trainer(Root.Options(maxEpochs: 1) with { RunName = "v" });
         second.Fit(module, train);
         Assert.EndsWith("version_0", first.LogDir);
         Assert.EndsWith("version_1", second.LogDir);
@@ -139,8 +130,8 @@ public sealed class GeneratedLoopTests : IDisposable
     public void ValueTupleBatchesValidate()
     {
         using var module = new TupleModule(inputs: 3);
-        using var loader = TensorDataLoader.Create(x, y, 50, (a, b) => (a, b));
-        var metrics = new Trainer(root.Options(maxEpochs: 1)).Validate(module, loader);
+        using var loader = TensorDataLoader.Create(X, Y, 50, (a, b) => (a, b));
+        var metrics = new Trainer(Root.Options(maxEpochs: 1)).Validate(module, loader);
         Assert.True(metrics["val_loss"] > 0);
     }
 
@@ -148,12 +139,12 @@ public sealed class GeneratedLoopTests : IDisposable
     public void PredictReturnsOutputsThatOutliveTheSteps()
     {
         using var module = new Regression();
-        using var loader = TestData.Loader(x, y, batchSize: 100, shuffle: false);
-        var outputs = new Trainer(root.Options(maxEpochs: 1)).Predict(module, loader);
+        using var loader = TestData.Loader(X, Y, batchSize: 100, shuffle: false);
+        var outputs = new Trainer(Root.Options(maxEpochs: 1)).Predict(module, loader);
         try
         {
             Assert.Equal([100L, 100L, 56L], outputs.Select(o => o.shape[0]).ToArray());
-            using var expected = module.forward(x);
+            using var expected = module.forward(X);
             using var all = cat(outputs.ToArray(), 0);
             Assert.True(all.allclose(expected));
         }
@@ -170,12 +161,12 @@ public sealed class GeneratedLoopTests : IDisposable
     public void TestReturnsEpochMetricsAndLimitsApply()
     {
         using var module = new Regression();
-        using var loader = TestData.Loader(x, y, batchSize: 10, shuffle: false);
-        var trainer = new Trainer(root.Options(maxEpochs: 1) with { LimitTestBatches = 3 });
+        using var loader = TestData.Loader(X, Y, batchSize: 10, shuffle: false);
+        var trainer = new Trainer(Root.Options(maxEpochs: 1) with { LimitTestBatches = 3 });
         var metrics = trainer.Test(module, loader);
 
-        using var head = module.forward(x.narrow(0, 0, 30));
-        using var target = y.narrow(0, 0, 30);
+        using var head = module.forward(X.narrow(0, 0, 30));
+        using var target = Y.narrow(0, 0, 30);
         using var expected = nn.functional.mse_loss(head, target);
         Assert.Equal(expected.ToDouble(), metrics["test_loss"], 5);
     }
@@ -184,8 +175,8 @@ public sealed class GeneratedLoopTests : IDisposable
     public void MaxStepsStopsInsideAnEpoch()
     {
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 32, shuffle: false);
-        var trainer = new Trainer(root.Options(maxEpochs: 10) with { MaxSteps = 11 });
+        using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: false);
+        var trainer = new Trainer(Root.Options(maxEpochs: 10) with { MaxSteps = 11 });
         trainer.Fit(module, train);
         Assert.Equal(11, trainer.GlobalStep);
         Assert.Equal(11, module.TrainingModes.Count);
@@ -195,23 +186,17 @@ public sealed class GeneratedLoopTests : IDisposable
     {
         Seeding.SeedEverything(seed);
         using var module = new Regression();
-        using var train = TestData.Loader(x, y, batchSize: 32, shuffle: true);
-        new Trainer(root.Options(maxEpochs: 2) with { Seed = seed }).Fit(module, train);
+        using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: true);
+        new Trainer(Root.Options(maxEpochs: 2) with { Seed = seed }).Fit(module, train);
         return ModelFingerprint.Sha256(module);
     }
 
     private double MeanSquaredError(Regression module)
     {
         using var noGrad = no_grad();
-        using var prediction = module.forward(x);
-        using var loss = nn.functional.mse_loss(prediction, y);
+        using var prediction = module.forward(X);
+        using var loss = nn.functional.mse_loss(prediction, Y);
         return loss.ToDouble();
     }
 
-    public void Dispose()
-    {
-        x.Dispose();
-        y.Dispose();
-        root.Dispose();
-    }
 }
