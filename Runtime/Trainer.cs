@@ -43,8 +43,9 @@ public sealed class Trainer
     public Trainer(TrainerOptions? options, TextWriter console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        Options = options ?? new TrainerOptions();
-        Options.Validate();
+        var requested = options ?? new TrainerOptions();
+        requested.Validate();
+        Options = requested.Resolve();
         this.console = console;
         shuffleSeed = Options.Seed ?? Random.Shared.NextInt64();
 
@@ -61,7 +62,7 @@ public sealed class Trainer
     /// <summary>The callbacks in the order they run, including the default <see cref="ModelCheckpoint"/>.</summary>
     public IReadOnlyList<Callback> Callbacks => callbacks;
 
-    /// <summary>The validated settings.</summary>
+    /// <summary>The validated settings, with <see cref="TrainerOptions.FastDevRun"/> and <see cref="TrainerOptions.OverfitBatches"/> applied to the limits they replace.</summary>
     public TrainerOptions Options { get; }
 
     /// <summary>The run directory, once a phase has created it (null before, or when logging is disabled).</summary>
@@ -92,7 +93,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        RunFit(module, ckptPath, context =>
+        RunFit(module, ckptPath, train.BatchCount, hasValidation: false, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             module.RunFit(fit);
@@ -114,7 +115,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        RunFit(module, ckptPath, context =>
+        RunFit(module, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             using var validationLoop = validation is null
@@ -124,12 +125,19 @@ public sealed class Trainer
         });
     }
 
-    private void RunFit(IVoltModule module, string? ckptPath, Action<RunContext> run)
+    private void RunFit(IVoltModule module, string? ckptPath, int trainBatchCount, bool hasValidation, Action<RunContext> run)
     {
+        CheckValidationSchedule(trainBatchCount, hasValidation);
         var context = StartPhase(module, isFit: true);
         context.IsFitting = true;
+        var restoreDeterminism = Options.Deterministic ? Determinism.IsEnabled : (bool?)null;
         try
         {
+            if (Options.Deterministic)
+            {
+                Determinism.Set(true);
+            }
+
             if (ckptPath is not null)
             {
                 var path = CheckpointLocator.Resolve(ckptPath, Options, RunName(module), context.Callbacks);
@@ -152,6 +160,11 @@ public sealed class Trainer
         }
         finally
         {
+            if (restoreDeterminism is { } previous)
+            {
+                Determinism.Set(previous);
+            }
+
             context.IsFitting = false;
             context.PendingOptimizerStates = null;
             EndPhase(module, context);
@@ -255,6 +268,19 @@ public sealed class Trainer
             CurrentEpoch = currentEpoch,
             GlobalStep = globalStep,
         };
+    }
+
+    /// <summary>Lightning's check: a batch-count ValCheckInterval must fit in an epoch when validation is per epoch.</summary>
+    private void CheckValidationSchedule(int trainBatchCount, bool hasValidation)
+    {
+        var epochBatches = Options.LimitTrainBatches.Resolve(trainBatchCount);
+        var validationEnabled = hasValidation && Options.LimitValBatches.Count != 0 && Options.LimitValBatches.Fraction != 0;
+        if (validationEnabled && Options.CheckValEveryNEpoch is not null && Options.ValCheckInterval.Count is { } interval && interval > epochBatches)
+        {
+            throw new ArgumentException(
+                $"ValCheckInterval is {interval} batches but an epoch has {epochBatches} training batches (LimitTrainBatches = {Options.LimitTrainBatches}); "
+                + "use a smaller interval, a fraction, or CheckValEveryNEpoch = null to count batches across epochs.");
+        }
     }
 
     private string RunName(IVoltModule module) => Options.RunName ?? module.Module.GetType().Name;

@@ -58,6 +58,46 @@ public sealed record TrainerOptions
     /// <summary>Where to train: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>Run at least this many epochs before an early-stopping request is honoured. Default 0.</summary>
+    public int MinEpochs { get; init; }
+
+    /// <summary>
+    /// Accumulate gradients over this many batches before each optimizer step (Lightning's
+    /// <c>accumulate_grad_batches</c>); each loss is divided by it, and the last partial window of an
+    /// epoch still steps. Default 1.
+    /// </summary>
+    public int AccumulateGradBatches { get; init; } = 1;
+
+    /// <summary>Clip gradients once per optimizer step at this value; null or 0 turns clipping off.</summary>
+    public double? GradientClipVal { get; init; }
+
+    /// <summary>How <see cref="GradientClipVal"/> clips: the total L2 norm (default) or each value.</summary>
+    public GradientClipAlgorithm GradientClipAlgorithm { get; init; } = GradientClipAlgorithm.Norm;
+
+    /// <summary>
+    /// When to validate within an epoch: a fraction of the epoch's batches (1.0, the default, validates
+    /// after the last batch; 0.25 four times an epoch) or every N training batches.
+    /// </summary>
+    public BatchLimit ValCheckInterval { get; init; } = BatchLimit.All;
+
+    /// <summary>Validate only in every N-th epoch (1, the default, is every epoch); null counts <see cref="ValCheckInterval"/> batches across epochs.</summary>
+    public int? CheckValEveryNEpoch { get; init; } = 1;
+
+    /// <summary>Validation batches run before training to catch bugs early (metrics discarded); -1 runs all, 0 none. Default 2.</summary>
+    public int NumSanityValSteps { get; init; } = 2;
+
+    /// <summary>
+    /// Debug run: N batches of each phase (1 epoch, at most N steps), no sanity check, no loggers and no
+    /// checkpoints, so nothing is written to disk. 0 (default) turns it off.
+    /// </summary>
+    public int FastDevRun { get; init; }
+
+    /// <summary>Train and validate on the same first batches every epoch (a count or a fraction), to check that the model can overfit. Default 0 (off).</summary>
+    public BatchLimit OverfitBatches { get; init; } = BatchLimit.Batches(0);
+
+    /// <summary>Make libtorch use deterministic algorithms during fitting (restored afterwards).</summary>
+    public bool Deterministic { get; init; }
+
     /// <summary>
     /// Callbacks, called in this order (<see cref="Callbacks.ModelCheckpoint"/> callbacks are moved last).
     /// Callbacks hold state: give each trainer its own instances.
@@ -107,6 +147,59 @@ public sealed record TrainerOptions
             problems.Add($"LogEveryNSteps is {LogEveryNSteps}; use a value >= 1, or 0 to disable step logging");
         }
 
+        if (MinEpochs < 0)
+        {
+            problems.Add($"MinEpochs is {MinEpochs}; use a value >= 0");
+        }
+
+        if (MaxEpochs is { } max && MinEpochs > max)
+        {
+            problems.Add($"MinEpochs ({MinEpochs}) is larger than MaxEpochs ({max})");
+        }
+
+        if (AccumulateGradBatches < 1)
+        {
+            problems.Add($"AccumulateGradBatches is {AccumulateGradBatches}; use a value >= 1 (1 means no accumulation)");
+        }
+
+        if (GradientClipVal is { } clip && (double.IsNaN(clip) || double.IsInfinity(clip) || clip < 0))
+        {
+            problems.Add($"GradientClipVal is {clip.ToString(CultureInfo.InvariantCulture)}; use a positive number, or null/0 for no clipping");
+        }
+
+        if (!Enum.IsDefined(GradientClipAlgorithm))
+        {
+            problems.Add($"GradientClipAlgorithm is {(int)GradientClipAlgorithm}; use Norm or Value");
+        }
+
+        AddLimitProblem(problems, nameof(ValCheckInterval), ValCheckInterval);
+        if (ValCheckInterval.Count == 0 || ValCheckInterval.Fraction == 0)
+        {
+            problems.Add("ValCheckInterval is 0; use a fraction in (0.0, 1.0] or a batch count >= 1 (disable validation with LimitValBatches = 0)");
+        }
+
+        if (ValCheckInterval.Fraction is { } fraction && fraction != 1.0 && CheckValEveryNEpoch is null)
+        {
+            problems.Add("ValCheckInterval is a fraction but CheckValEveryNEpoch is null; a fraction of an epoch needs epoch-based validation (set CheckValEveryNEpoch or give ValCheckInterval as a batch count)");
+        }
+
+        if (CheckValEveryNEpoch is { } everyN && everyN < 1)
+        {
+            problems.Add($"CheckValEveryNEpoch is {everyN}; use a value >= 1, or null to count ValCheckInterval batches across epochs");
+        }
+
+        if (NumSanityValSteps < -1)
+        {
+            problems.Add($"NumSanityValSteps is {NumSanityValSteps}; use a value >= 0, or -1 for all validation batches");
+        }
+
+        if (FastDevRun < 0)
+        {
+            problems.Add($"FastDevRun is {FastDevRun}; use a batch count >= 1, or 0 to turn it off");
+        }
+
+        AddLimitProblem(problems, nameof(OverfitBatches), OverfitBatches);
+
         if (DeviceSpec.Problem(Device) is { } deviceProblem)
         {
             problems.Add($"Device: {deviceProblem}; allowed values are {DeviceSpec.AllowedValues}");
@@ -130,6 +223,41 @@ public sealed record TrainerOptions
         }
     }
 
+    /// <summary>
+    /// The options as the loops use them: FastDevRun and OverfitBatches replace the limits they
+    /// override (Lightning's rules); everything else is unchanged.
+    /// </summary>
+    internal TrainerOptions Resolve()
+    {
+        var resolved = this;
+        if (OverfitBatches.Count is > 0 || OverfitBatches.Fraction is > 0)
+        {
+            resolved = resolved with { LimitTrainBatches = OverfitBatches, LimitValBatches = OverfitBatches };
+        }
+
+        if (FastDevRun > 0)
+        {
+            var overfitting = resolved != this;
+            resolved = resolved with
+            {
+                LimitTrainBatches = overfitting ? resolved.LimitTrainBatches : FastDevRun,
+                LimitValBatches = overfitting ? resolved.LimitValBatches : FastDevRun,
+                LimitTestBatches = FastDevRun,
+                LimitPredictBatches = FastDevRun,
+                MaxSteps = FastDevRun,
+                MaxEpochs = 1,
+                NumSanityValSteps = 0,
+                ValCheckInterval = BatchLimit.All,
+                CheckValEveryNEpoch = 1,
+                EnableLogging = false,
+                EnableCheckpointing = false,
+                Callbacks = Callbacks.Where(c => c is not Volt.Callbacks.ModelCheckpoint and not Volt.Callbacks.EarlyStopping).ToList(),
+            };
+        }
+
+        return resolved;
+    }
+
     private static void AddLimitProblem(List<string> problems, string name, BatchLimit limit)
     {
         if (limit.Problem() is { } problem)
@@ -137,4 +265,14 @@ public sealed record TrainerOptions
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} is {problem}"));
         }
     }
+}
+
+/// <summary>How gradients are clipped (Lightning's <c>gradient_clip_algorithm</c>).</summary>
+public enum GradientClipAlgorithm
+{
+    /// <summary>Scale all gradients so their total L2 norm is at most the clip value.</summary>
+    Norm,
+
+    /// <summary>Clamp each gradient value into [-clip value, clip value].</summary>
+    Value,
 }

@@ -370,33 +370,49 @@ internal sealed class ModuleEmitter
 
         writer.WriteLine($"var optimizer = {optimizers.MethodName}();");
         writer.WriteLine("fit.AttachOptimizer(optimizer);");
-        writer.OpenBlock("while (fit.BeginEpoch())");
-        writer.WriteLine("train();");
-        writer.OpenBlock("for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)");
-        writer.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
-        WriteGetBatch("fit", step.BatchType);
-        writer.WriteLine("optimizer.zero_grad();");
-        writer.WriteLine($"{Tensor} loss;");
-        writer.OpenBlock("using (fit.Precision.Autocast())");
-        writer.WriteLine($"loss = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");
-        writer.CloseBlock();
-        writer.WriteLine("fit.BeforeBackward(loss);");
-        writer.WriteLine("fit.Precision.Backward(loss);");
-        writer.WriteLine("fit.AfterBackward();");
-        writer.WriteLine("fit.Strategy.ReduceGradients();");
-        writer.WriteLine("fit.BeforeOptimizerStep(optimizer);");
-        writer.WriteLine("fit.Precision.OptimizerStep(optimizer);");
-        writer.WriteLine("fit.EndBatch(batchIndex);");
-        writer.CloseBlock();
-        writer.WriteLine();
-        if (model.ValidationStep is not null)
+        var hasValidation = model.ValidationStep is not null;
+        if (hasValidation)
         {
-            writer.OpenBlock("if (validation is not null && fit.ShouldValidate)");
+            writer.OpenBlock("if (validation is not null && fit.BeginSanityCheck())");
             writer.WriteLine("RunValidationEpoch(validation);");
+            writer.WriteLine("fit.EndSanityCheck();");
             writer.CloseBlock();
             writer.WriteLine();
         }
 
+        writer.OpenBlock("while (fit.BeginEpoch())");
+        writer.WriteLine("train();");
+        writer.OpenBlock("for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)");
+        writer.OpenBlock($"using (var scope = {Torch}.NewDisposeScope())");
+        WriteGetBatch("fit", step.BatchType);
+        writer.WriteLine($"{Tensor} loss;");
+        writer.OpenBlock("using (fit.Precision.Autocast())");
+        writer.WriteLine($"loss = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");
+        writer.CloseBlock();
+        writer.OpenBlock("if (fit.StartsAccumulationWindow(batchIndex))");
+        writer.WriteLine("optimizer.zero_grad();");
+        writer.CloseBlock();
+        writer.WriteLine("fit.BeforeBackward(loss);");
+        writer.WriteLine("fit.Precision.Backward(fit.ScaleForAccumulation(loss));");
+        writer.WriteLine("fit.AfterBackward();");
+        writer.OpenBlock("if (fit.ShouldStepOptimizer(batchIndex))");
+        writer.WriteLine("fit.Strategy.ReduceGradients();");
+        writer.WriteLine("fit.BeforeOptimizerStep(optimizer);");
+        writer.WriteLine("fit.ClipGradients(optimizer);");
+        writer.WriteLine("fit.Precision.OptimizerStep(optimizer);");
+        writer.CloseBlock();
+        writer.WriteLine("fit.EndBatch(batchIndex);");
+        writer.CloseBlock();
+        writer.WriteLine();
+        if (hasValidation)
+        {
+            writer.OpenBlock("if (validation is not null && fit.ShouldValidateAfterBatch(batchIndex))");
+            writer.WriteLine("RunValidationEpoch(validation);");
+            writer.CloseBlock();
+        }
+
+        writer.CloseBlock();
+        writer.WriteLine();
         writer.WriteLine("fit.EndEpoch();");
         writer.CloseBlock();
         writer.CloseBlock();

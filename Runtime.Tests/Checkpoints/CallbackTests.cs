@@ -16,7 +16,7 @@ public sealed class CallbackTests() : TrainingTest(samples: 64)
         using var module = new ScriptedModule { Scores = scores };
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(Root.Options(epochs) with { Callbacks = callbacks, RunName = "cb" });
+        var trainer = new Trainer(Root.Options(epochs) with { Callbacks = callbacks, RunName = "cb", NumSanityValSteps = 0 });
         trainer.Fit(module, train, validation);
         return trainer;
     }
@@ -133,7 +133,7 @@ public sealed class CallbackTests() : TrainingTest(samples: 64)
     public void CallbacksRunInOrderWithCheckpointsLastAndSeeEveryHook()
     {
         var recorder = new RecordingCallback();
-        var trainer = new Trainer(Root.Options(1) with { Callbacks = [new ModelCheckpoint(), recorder] });
+        var trainer = new Trainer(Root.Options(1) with { Callbacks = [new ModelCheckpoint(), recorder], NumSanityValSteps = 0 });
         Assert.IsType<RecordingCallback>(trainer.Callbacks[0]);
         Assert.IsType<ModelCheckpoint>(trainer.Callbacks[1]);
 

@@ -43,7 +43,8 @@ public sealed class GeneratedLoopTests() : TrainingTest(samples: 256)
 
         Assert.Equal(2 * 4, module.TrainingModes.Count);
         Assert.All(module.TrainingModes, mode => Assert.Equal(new StepMode(Training: true, GradEnabled: true), mode));
-        Assert.Equal(2 * 3, module.ValidationModes.Count);
+        // Two sanity-check batches before training, then three batches per epoch.
+        Assert.Equal(2 + (2 * 3), module.ValidationModes.Count);
         Assert.All(module.ValidationModes, mode => Assert.Equal(new StepMode(Training: false, GradEnabled: false), mode));
         Assert.True(module.training);
         Assert.True(is_grad_enabled());

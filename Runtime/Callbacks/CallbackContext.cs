@@ -30,6 +30,9 @@ public sealed class CallbackContext
     /// <summary>True inside <see cref="Trainer.Fit{TTrainBatch}(IFitModule{TTrainBatch}, Data.IDataLoader{TTrainBatch})"/> (also during its validation runs).</summary>
     public bool IsFitting => run.IsFitting;
 
+    /// <summary>True while the sanity-check validation runs before training (its metrics are discarded).</summary>
+    public bool IsSanityChecking => run.SanityChecking;
+
     /// <summary>The latest value of every logged metric (Lightning's <c>trainer.callback_metrics</c>).</summary>
     public IReadOnlyDictionary<string, double> CallbackMetrics => run.CallbackMetrics;
 

@@ -77,7 +77,7 @@ public sealed class EarlyStopping : Callback
     /// <inheritdoc/>
     public override void OnValidationEpochEnd(CallbackContext context)
     {
-        if (context.IsFitting)
+        if (context.IsFitting && !context.IsSanityChecking)
         {
             validatedThisEpoch = true;
             Check(context);

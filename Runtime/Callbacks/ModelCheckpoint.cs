@@ -26,6 +26,7 @@ public sealed partial class ModelCheckpoint : Callback
     private MonitorMode mode;
     private string? directory;
     private bool savedThisEpoch;
+    private long lastGlobalStepSaved;
 
     /// <summary>
     /// Lightning's rule: the class name plus the options that tell two checkpoint callbacks apart, so
@@ -120,7 +121,7 @@ public sealed partial class ModelCheckpoint : Callback
     /// <inheritdoc/>
     public override void OnValidationEpochEnd(CallbackContext context)
     {
-        if (context.IsFitting && EveryNTrainSteps == 0 && (context.CurrentEpoch + 1) % EveryNEpochs == 0)
+        if (context.IsFitting && !context.IsSanityChecking && EveryNTrainSteps == 0 && (context.CurrentEpoch + 1) % EveryNEpochs == 0)
         {
             savedThisEpoch = true;
             Save(context, atValidationEnd: true);
@@ -138,6 +139,14 @@ public sealed partial class ModelCheckpoint : Callback
 
     private void Save(CallbackContext context, bool atValidationEnd)
     {
+        // Lightning's rule: never during the sanity check, never before the first optimizer step,
+        // never twice at the same global step (an accumulating batch does not step).
+        if (context.IsSanityChecking || context.GlobalStep == lastGlobalStepSaved)
+        {
+            return;
+        }
+
+        lastGlobalStepSaved = context.GlobalStep;
         var metrics = new Dictionary<string, double>(context.CallbackMetrics, StringComparer.Ordinal)
         {
             ["epoch"] = context.CurrentEpoch,

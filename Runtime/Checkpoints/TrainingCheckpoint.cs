@@ -166,6 +166,7 @@ public static class TrainingCheckpoint
             }
         }
 
+        context.Resumed = true;
         context.PendingOptimizerStates = ResumedOptimizerStates.Read(checkpoint, Required(checkpoint, root, "optimizers"));
         context.ForEachCallback((callback, c) => callback.OnLoadCheckpoint(c, checkpoint.Path));
     }

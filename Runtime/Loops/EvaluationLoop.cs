@@ -57,6 +57,11 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         epochBatches?.Dispose();
         epochBatches = data.OpenEpoch(context.CurrentEpoch, context.ShuffleSeed);
         batchLimit = limit.Resolve(epochBatches.Count);
+        if (context.SanityChecking && context.Options.NumSanityValSteps >= 0)
+        {
+            batchLimit = Math.Min(batchLimit, context.Options.NumSanityValSteps);
+        }
+
         Metrics.ResetEpoch();
         previousMetrics = context.ModuleState.Metrics;
         context.ModuleState.Metrics = Metrics;
@@ -106,14 +111,18 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
     /// <param name="batchIndex">The 0-based batch index.</param>
     public void EndBatch(int batchIndex)
     {
-        if (context.Loggers.Count > 0)
+        if (context.Loggers.Count > 0 && !context.SanityChecking)
         {
             stepValues.Clear();
             Metrics.CollectStepValues(stepValues, progressBarOnly: false, currentStepOnly: true);
             context.LogMetrics(stepValues, seenBatches);
         }
 
-        seenBatches++;
+        if (!context.SanityChecking)
+        {
+            seenBatches++;
+        }
+
         context.Progress.OnEvaluationBatchEnd(Phase, batchIndex, batchLimit);
         var callbacks = context.Callbacks;
         for (var i = 0; i < callbacks.Count; i++)
@@ -134,7 +143,8 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
     {
         // Inside fit, validation metrics are logged at the step of the batch that triggered them (Lightning's rule).
         var step = insideFit ? Math.Max(0, context.GlobalStep - 1) : context.GlobalStep;
-        Results = context.PublishEpoch(Metrics, step, addEpochKey: true);
+        // Sanity-check metrics are never published (Lightning wipes them).
+        Results = context.SanityChecking ? new Dictionary<string, double>() : context.PublishEpoch(Metrics, step, addEpochKey: true);
         context.Progress.OnEvaluationEnd(Phase);
         epochBatches?.Dispose();
         epochBatches = null;
@@ -142,7 +152,7 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         if (Phase == RunPhase.Validation)
         {
             // Inside fit, validation closes the epoch's training part: a checkpoint written now resumes at the next epoch.
-            context.EpochFinished = insideFit;
+            context.EpochFinished = insideFit && !context.SanityChecking && context.NextBatchIndex >= context.TrainBatchesThisEpoch;
             context.ForEachCallback(static (callback, c) => callback.OnValidationEpochEnd(c));
         }
         else

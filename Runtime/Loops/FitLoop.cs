@@ -11,9 +11,10 @@ using static TorchSharp.torch;
 namespace Volt.Loops;
 
 /// <summary>
-/// The runtime services the generated fit loop calls, in this order per epoch:
-/// <see cref="BeginEpoch"/>, then for each batch <see cref="BeginBatch"/>, <see cref="GetBatch"/>,
-/// the step, <see cref="EndBatch"/>; then validation when <see cref="ShouldValidate"/>; then
+/// The runtime services the generated fit loop calls: an optional sanity check
+/// (<see cref="BeginSanityCheck"/>), then per epoch <see cref="BeginEpoch"/>, for each batch
+/// <see cref="BeginBatch"/>, <see cref="GetBatch"/>, the step with its accumulation and clipping
+/// decisions, <see cref="EndBatch"/> and validation when <see cref="ShouldValidateAfterBatch"/>; then
 /// <see cref="EndEpoch"/>. It keeps the counters, stop conditions, metrics and progress output;
 /// the order of tensor work stays in the generated code.
 /// </summary>
@@ -25,6 +26,8 @@ public sealed class FitLoop<TBatch> : IDisposable
     private readonly Dictionary<string, double> stepValues = new(StringComparer.Ordinal);
     private IEpochBatches<TBatch>? epochBatches;
     private int batchLimit;
+    private bool steppedThisBatch;
+    private Tensor? sanityRngState;
     private bool epochOpen;
 
     internal FitLoop(RunContext context, IDataLoader<TBatch> data)
@@ -87,15 +90,18 @@ public sealed class FitLoop<TBatch> : IDisposable
     {
         CloseEpoch();
         var maxEpochs = context.Options.EffectiveMaxEpochs;
-        if (context.ShouldStop
+        if (StopRequested()
             || (maxEpochs is { } limit && context.CurrentEpoch >= limit)
             || StepLimitReached())
         {
             return false;
         }
 
-        epochBatches = data.OpenEpoch(context.CurrentEpoch, context.ShuffleSeed);
+        // Overfitting reuses epoch 0's batches every epoch (Lightning turns shuffling off instead).
+        var overfitting = context.Options.OverfitBatches.Count is > 0 || context.Options.OverfitBatches.Fraction is > 0;
+        epochBatches = data.OpenEpoch(overfitting ? 0 : context.CurrentEpoch, context.ShuffleSeed);
         batchLimit = context.Options.LimitTrainBatches.Resolve(epochBatches.Count);
+        context.TrainBatchesThisEpoch = batchLimit;
         epochOpen = true;
         FirstBatchIndex = context.ResumeBatchIndex;
         context.ResumeBatchIndex = 0;
@@ -112,7 +118,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
     public bool BeginBatch(int batchIndex)
     {
-        if (batchIndex >= batchLimit || context.ShouldStop || StepLimitReached())
+        if (batchIndex >= batchLimit || StopRequested() || StepLimitReached())
         {
             return false;
         }
@@ -126,6 +132,105 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// True when batch <paramref name="batchIndex"/> opens an accumulation window, so gradients are
+    /// zeroed first. Windows are aligned to the start of each epoch.
+    /// </summary>
+    public bool StartsAccumulationWindow(int batchIndex) => batchIndex % context.Options.AccumulateGradBatches == 0;
+
+    /// <summary>
+    /// The loss that backward runs on: divided by <see cref="TrainerOptions.AccumulateGradBatches"/>
+    /// (the same tensor when there is no accumulation).
+    /// </summary>
+    public Tensor ScaleForAccumulation(Tensor loss)
+        => context.Options.AccumulateGradBatches == 1 ? loss : loss / context.Options.AccumulateGradBatches;
+
+    /// <summary>
+    /// True when the optimizer steps after batch <paramref name="batchIndex"/>: at the end of each
+    /// accumulation window and on the epoch's last batch (a short final window still steps).
+    /// </summary>
+    public bool ShouldStepOptimizer(int batchIndex)
+    {
+        steppedThisBatch = (batchIndex + 1) % context.Options.AccumulateGradBatches == 0 || batchIndex + 1 >= batchLimit;
+        return steppedThisBatch;
+    }
+
+    /// <summary>Clips the gradients of <paramref name="optimizer"/>'s parameters when <see cref="TrainerOptions.GradientClipVal"/> is set.</summary>
+    public void ClipGradients(optim.Optimizer optimizer)
+    {
+        if (context.Options.GradientClipVal is not { } clip || clip <= 0)
+        {
+            return;
+        }
+
+        if (context.Options.GradientClipAlgorithm == GradientClipAlgorithm.Norm)
+        {
+            nn.utils.clip_grad_norm_(optimizer.parameters(), clip);
+        }
+        else
+        {
+            nn.utils.clip_grad_value_(optimizer.parameters(), clip);
+        }
+    }
+
+    /// <summary>
+    /// True when validation runs after batch <paramref name="batchIndex"/>: in epochs allowed by
+    /// <see cref="TrainerOptions.CheckValEveryNEpoch"/>, every <see cref="TrainerOptions.ValCheckInterval"/>
+    /// batches (by default after the epoch's last batch).
+    /// </summary>
+    public bool ShouldValidateAfterBatch(int batchIndex)
+    {
+        var options = context.Options;
+        if (options.LimitValBatches.Count == 0 || options.LimitValBatches.Fraction == 0)
+        {
+            return false;
+        }
+
+        if (options.CheckValEveryNEpoch is { } everyN)
+        {
+            if ((context.CurrentEpoch + 1) % everyN != 0)
+            {
+                return false;
+            }
+
+            var interval = options.ValCheckInterval.Count ?? Math.Max(1, (int)Math.Floor(batchLimit * (options.ValCheckInterval.Fraction ?? 1.0)));
+            return (batchIndex + 1) % interval == 0;
+        }
+
+        // Without epoch gating, an int interval counts batches across epochs.
+        return context.TotalTrainBatches % options.ValCheckInterval.Count!.Value == 0;
+    }
+
+    /// <summary>
+    /// Starts the sanity check (Lightning's <c>num_sanity_val_steps</c>): returns true when a few
+    /// validation batches should run before training. Their metrics are discarded and torch's random
+    /// state is restored afterwards by <see cref="EndSanityCheck"/>.
+    /// </summary>
+    public bool BeginSanityCheck()
+    {
+        var options = context.Options;
+        if (options.NumSanityValSteps == 0 || options.LimitValBatches.Count == 0 || options.LimitValBatches.Fraction == 0 || context.Resumed)
+        {
+            return false;
+        }
+
+        sanityRngState = torch.get_rng_state().DetachFromDisposeScope();
+        context.SanityChecking = true;
+        return true;
+    }
+
+    /// <summary>Ends the sanity check: restores torch's random state.</summary>
+    public void EndSanityCheck()
+    {
+        context.SanityChecking = false;
+        if (sanityRngState is not null)
+        {
+            torch.set_rng_state(sanityRngState);
+            sanityRngState.Dispose();
+            sanityRngState = null;
+        }
     }
 
     /// <summary>Calls the callbacks' <see cref="Callback.OnBeforeBackward"/>.</summary>
@@ -174,6 +279,16 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
     public void EndBatch(int batchIndex)
     {
+        context.TotalTrainBatches++;
+        context.NextBatchIndex = batchIndex + 1;
+        if (!steppedThisBatch)
+        {
+            // An accumulating batch: no optimizer step, no step count, no step metrics.
+            NotifyBatchEnd(batchIndex);
+            return;
+        }
+
+        steppedThisBatch = false;
         var logEvery = context.Options.LogEveryNSteps;
         if (logEvery > 0 && context.Loggers.Count > 0 && (context.GlobalStep + 1) % logEvery == 0)
         {
@@ -187,7 +302,11 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         context.GlobalStep++;
-        context.NextBatchIndex = batchIndex + 1;
+        NotifyBatchEnd(batchIndex);
+    }
+
+    private void NotifyBatchEnd(int batchIndex)
+    {
         context.Progress.OnTrainBatchEnd(batchIndex, batchLimit, Metrics);
         var callbacks = context.Callbacks;
         for (var i = 0; i < callbacks.Count; i++)
@@ -196,8 +315,6 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
     }
 
-    /// <summary>True when this epoch ends with a validation run.</summary>
-    public bool ShouldValidate => context.Options.LimitValBatches.Resolve(int.MaxValue) > 0;
 
     /// <summary>Aggregates the epoch's training metrics, reports the epoch and advances the epoch counter.</summary>
     public void EndEpoch()
@@ -226,6 +343,9 @@ public sealed class FitLoop<TBatch> : IDisposable
 
         context.Optimizers.Clear();
     }
+
+    /// <summary>A stop request counts only once <see cref="TrainerOptions.MinEpochs"/> epochs are done (Lightning's rule).</summary>
+    private bool StopRequested() => context.ShouldStop && context.CurrentEpoch >= context.Options.MinEpochs;
 
     private bool StepLimitReached() => context.Options.MaxSteps >= 0 && context.GlobalStep >= context.Options.MaxSteps;
 

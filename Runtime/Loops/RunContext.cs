@@ -66,6 +66,18 @@ internal sealed class RunContext
     /// <summary>Optimizer states of the checkpoint being resumed, restored as the module's optimizers are attached.</summary>
     public Checkpoints.ResumedOptimizerStates? PendingOptimizerStates { get; set; }
 
+    /// <summary>Training batches run in this fit, across epochs (accumulating ones included).</summary>
+    public long TotalTrainBatches { get; set; }
+
+    /// <summary>The number of training batches the current epoch runs.</summary>
+    public int TrainBatchesThisEpoch { get; set; }
+
+    /// <summary>True while the sanity-check validation runs before training.</summary>
+    public bool SanityChecking { get; set; }
+
+    /// <summary>True when this fit resumed from a checkpoint.</summary>
+    public bool Resumed { get; set; }
+
     /// <summary>Why a callback requested a stop.</summary>
     public string? StopReason { get; set; }
 

@@ -124,32 +124,47 @@ namespace Samples
         {
             var optimizer = Optimizers();
             fit.AttachOptimizer(optimizer);
+            if (validation is not null && fit.BeginSanityCheck())
+            {
+                RunValidationEpoch(validation);
+                fit.EndSanityCheck();
+            }
+
             while (fit.BeginEpoch())
             {
                 train();
                 for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                 {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
-                    fit.Metrics.SetBatchSize(batch.Images.size(0));
-                    optimizer.zero_grad();
-                    global::TorchSharp.torch.Tensor loss;
-                    using (fit.Precision.Autocast())
+                    using (var scope = global::TorchSharp.torch.NewDisposeScope())
                     {
-                        loss = Train(batch);
+                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
+                        fit.Metrics.SetBatchSize(batch.Images.size(0));
+                        global::TorchSharp.torch.Tensor loss;
+                        using (fit.Precision.Autocast())
+                        {
+                            loss = Train(batch);
+                        }
+                        if (fit.StartsAccumulationWindow(batchIndex))
+                        {
+                            optimizer.zero_grad();
+                        }
+                        fit.BeforeBackward(loss);
+                        fit.Precision.Backward(fit.ScaleForAccumulation(loss));
+                        fit.AfterBackward();
+                        if (fit.ShouldStepOptimizer(batchIndex))
+                        {
+                            fit.Strategy.ReduceGradients();
+                            fit.BeforeOptimizerStep(optimizer);
+                            fit.ClipGradients(optimizer);
+                            fit.Precision.OptimizerStep(optimizer);
+                        }
+                        fit.EndBatch(batchIndex);
                     }
-                    fit.BeforeBackward(loss);
-                    fit.Precision.Backward(loss);
-                    fit.AfterBackward();
-                    fit.Strategy.ReduceGradients();
-                    fit.BeforeOptimizerStep(optimizer);
-                    fit.Precision.OptimizerStep(optimizer);
-                    fit.EndBatch(batchIndex);
-                }
 
-                if (validation is not null && fit.ShouldValidate)
-                {
-                    RunValidationEpoch(validation);
+                    if (validation is not null && fit.ShouldValidateAfterBatch(batchIndex))
+                    {
+                        RunValidationEpoch(validation);
+                    }
                 }
 
                 fit.EndEpoch();

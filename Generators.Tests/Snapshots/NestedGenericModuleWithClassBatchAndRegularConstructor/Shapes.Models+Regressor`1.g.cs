@@ -118,22 +118,31 @@ namespace Shapes
                     train();
                     for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                     {
-                        using var scope = global::TorchSharp.torch.NewDisposeScope();
-                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
-                        fit.Metrics.SetBatchSize(batch.Input.size(0));
-                        optimizer.zero_grad();
-                        global::TorchSharp.torch.Tensor loss;
-                        using (fit.Precision.Autocast())
+                        using (var scope = global::TorchSharp.torch.NewDisposeScope())
                         {
-                            loss = Step(batch, batchIndex);
+                            var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
+                            fit.Metrics.SetBatchSize(batch.Input.size(0));
+                            global::TorchSharp.torch.Tensor loss;
+                            using (fit.Precision.Autocast())
+                            {
+                                loss = Step(batch, batchIndex);
+                            }
+                            if (fit.StartsAccumulationWindow(batchIndex))
+                            {
+                                optimizer.zero_grad();
+                            }
+                            fit.BeforeBackward(loss);
+                            fit.Precision.Backward(fit.ScaleForAccumulation(loss));
+                            fit.AfterBackward();
+                            if (fit.ShouldStepOptimizer(batchIndex))
+                            {
+                                fit.Strategy.ReduceGradients();
+                                fit.BeforeOptimizerStep(optimizer);
+                                fit.ClipGradients(optimizer);
+                                fit.Precision.OptimizerStep(optimizer);
+                            }
+                            fit.EndBatch(batchIndex);
                         }
-                        fit.BeforeBackward(loss);
-                        fit.Precision.Backward(loss);
-                        fit.AfterBackward();
-                        fit.Strategy.ReduceGradients();
-                        fit.BeforeOptimizerStep(optimizer);
-                        fit.Precision.OptimizerStep(optimizer);
-                        fit.EndBatch(batchIndex);
                     }
 
                     fit.EndEpoch();

@@ -1,0 +1,58 @@
+using System;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Volt;
+
+/// <summary>
+/// libtorch's deterministic-algorithms switch (<c>torch.use_deterministic_algorithms</c>), which
+/// TorchSharp 0.107 only stubs. Volt calls <c>at::globalContext().setDeterministicAlgorithms</c>
+/// through the library TorchSharp already loaded.
+/// </summary>
+public static unsafe class Determinism
+{
+    private const string GlobalContext = "_ZN2at13globalContextEv";
+    private const string SetDeterministic = "_ZN2at7Context26setDeterministicAlgorithmsEbb";
+    private const string GetDeterministic = "_ZNK2at7Context23deterministicAlgorithmsEv";
+
+    /// <summary>Whether libtorch currently uses deterministic algorithms only.</summary>
+    /// <exception cref="PlatformNotSupportedException">The loaded libtorch does not export the switch.</exception>
+    public static bool IsEnabled
+    {
+        get
+        {
+            var (context, _, get) = Resolve();
+            return ((delegate* unmanaged<IntPtr, byte>)get)(context) != 0;
+        }
+    }
+
+    /// <summary>Turns deterministic algorithms on or off (process-wide; the trainer restores the previous value after fitting).</summary>
+    /// <param name="enabled">On or off.</param>
+    /// <param name="warnOnly">Warn instead of failing when an operation has no deterministic implementation.</param>
+    /// <exception cref="PlatformNotSupportedException">The loaded libtorch does not export the switch.</exception>
+    public static void Set(bool enabled, bool warnOnly = false)
+    {
+        var (context, set, _) = Resolve();
+        ((delegate* unmanaged<IntPtr, byte, byte, void>)set)(context, enabled ? (byte)1 : (byte)0, warnOnly ? (byte)1 : (byte)0);
+    }
+
+    private static (IntPtr Context, IntPtr Set, IntPtr Get) Resolve()
+    {
+        // Make sure TorchSharp has loaded libtorch, then find it the way TorchSharp did.
+        _ = torch.get_num_threads();
+        foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll" })
+        {
+            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out var library)
+                && NativeLibrary.TryGetExport(library, GlobalContext, out var globalContext)
+                && NativeLibrary.TryGetExport(library, SetDeterministic, out var set)
+                && NativeLibrary.TryGetExport(library, GetDeterministic, out var get))
+            {
+                return (((delegate* unmanaged<IntPtr>)globalContext)(), set, get);
+            }
+        }
+
+        throw new PlatformNotSupportedException(
+            "TrainerOptions.Deterministic needs libtorch's at::Context::setDeterministicAlgorithms, which the loaded libtorch does not export "
+            + "(Volt looks it up by its Linux C++ name). Set Deterministic = false on this platform.");
+    }
+}
