@@ -24,6 +24,9 @@ public sealed partial class Regression(int inputs = 3, double learningRate = 0.0
 
     public List<long> LiveTensorsAtEpochStart { get; } = [];
 
+    /// <summary>The first input value of every training batch, in order (to see which batches ran).</summary>
+    public List<float> FirstInputs { get; } = [];
+
     public override Tensor forward(Tensor input) => linear.forward(input).squeeze(1);
 
     [TrainingStep]
@@ -35,6 +38,7 @@ public sealed partial class Regression(int inputs = 3, double learningRate = 0.0
         }
 
         TrainingModes.Add(new StepMode(training, is_grad_enabled()));
+        FirstInputs.Add(batch.X[0, 0].ToSingle());
         var loss = nn.functional.mse_loss(forward(batch.X), batch.Y);
         Log("train_loss", loss, onEpoch: true);
         return loss;
