@@ -14,6 +14,7 @@ internal static class WellKnownNames
     public const string Tensor = "TorchSharp.torch+Tensor";
     public const string Module = "TorchSharp.torch+nn+Module";
     public const string Optimizer = "TorchSharp.torch+optim+Optimizer";
+    public const string OptimizerConfig = "Volt.OptimizerConfig";
 
     /// <summary>The generated field that holds the module's <c>Volt.ModuleState</c>.</summary>
     public const string StateField = "_volt";
@@ -25,7 +26,7 @@ internal static class WellKnownNames
     public static readonly string[] GeneratedMemberNames =
     [
         "Log", "Device", "Hyperparameters", "GetHyperparameters", "SaveHyperparameters", "FromHyperparameters",
-        "MoveBatchToDevice", "RunFit", "LoadFromCheckpoint", "RunValidationEpoch", "RunTestEpoch", StateField,
+        "MoveBatchToDevice", "RunFit", "LoadFromCheckpoint", "ManualBackward", "RunValidationEpoch", "RunTestEpoch", StateField,
     ];
 
     /// <summary>TorchSharp members the generated code overrides to register submodules first.</summary>

@@ -6,9 +6,19 @@ namespace Volt;
 /// Marks the method that computes the training loss for one batch (Lightning's <c>training_step</c>).
 /// Signature: <c>Tensor Step(TBatch batch)</c> or <c>Tensor Step(TBatch batch, int batchIndex)</c>.
 /// The generated fit loop calls it, runs backward on the returned loss and steps the optimizer.
+/// With <see cref="AutomaticOptimization"/> = false the step gets the optimizers and does that itself:
+/// <c>void Step(TBatch batch, TOptimizers optimizers)</c> (optionally with <c>int batchIndex</c> before
+/// the optimizers), calling the generated <c>ManualBackward(loss)</c> and <c>optimizer.step()</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class TrainingStepAttribute : Attribute;
+public sealed class TrainingStepAttribute : Attribute
+{
+    /// <summary>
+    /// True (the default): the loop runs backward and the optimizer step. False: manual optimization
+    /// (Lightning's <c>automatic_optimization = False</c>), needed for several optimizers such as a GAN's.
+    /// </summary>
+    public bool AutomaticOptimization { get; set; } = true;
+}
 
 /// <summary>
 /// Marks the method that evaluates one validation batch (Lightning's <c>validation_step</c>).

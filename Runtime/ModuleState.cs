@@ -46,6 +46,20 @@ public sealed class ModuleState
     public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
 
+    /// <summary>Set by the fit loop while a manual-optimization fit runs.</summary>
+    internal Action<Tensor>? ManualBackwardHandler { get; set; }
+
+    /// <summary>Runs backward on a loss inside a manual-optimization training step (precision-aware, with the backward hooks).</summary>
+    /// <param name="loss">The loss.</param>
+    /// <exception cref="InvalidOperationException">Called outside a manual-optimization training step.</exception>
+    public void ManualBackward(Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var handler = ManualBackwardHandler
+            ?? throw new InvalidOperationException("ManualBackward works only inside a [TrainingStep(AutomaticOptimization = false)] step while Trainer.Fit runs.");
+        handler(loss);
+    }
+
     private MetricCollector RequireMetrics(string name)
         => metrics ?? throw new InvalidOperationException(
             $"Log(\"{name}\") was called outside a trainer phase. Log only from step methods, which Trainer.Fit, Validate, Test and Predict call.");

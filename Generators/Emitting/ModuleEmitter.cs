@@ -131,6 +131,14 @@ internal sealed class ModuleEmitter
             writer.WriteLine();
         }
 
+        if (model.TrainingStep is { Manual: true })
+        {
+            writer.WriteLine("/// <summary>Runs backward on <paramref name=\"loss\"/> in a manual-optimization step (Lightning's <c>manual_backward</c>): precision-aware, with the backward hooks.</summary>");
+            writer.WriteLine(generatedCode);
+            writer.WriteLine($"public void ManualBackward({Tensor} loss) => {state}.ManualBackward(loss);");
+            writer.WriteLine();
+        }
+
         writer.WriteLine($"{NnModule} global::Volt.IVoltModule.Module => this;");
         writer.WriteLine();
         writer.WriteLine($"global::Volt.ModuleState global::Volt.IVoltModule.State => {state};");
@@ -368,8 +376,7 @@ internal sealed class ModuleEmitter
             writer.OpenBlock($"void global::Volt.IFitModule<{step.BatchType}>.RunFit({fitType} fit)");
         }
 
-        writer.WriteLine($"var optimizer = {optimizers.MethodName}();");
-        writer.WriteLine("fit.AttachOptimizer(optimizer);");
+        WriteOptimizerWiring(step, optimizers);
         var hasValidation = model.ValidationStep is not null;
         if (hasValidation)
         {
@@ -385,22 +392,15 @@ internal sealed class ModuleEmitter
         writer.OpenBlock("for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)");
         writer.OpenBlock($"using (var scope = {Torch}.NewDisposeScope())");
         WriteGetBatch("fit", step.BatchType);
-        writer.WriteLine($"{Tensor} loss;");
-        writer.OpenBlock("using (fit.Precision.Autocast())");
-        writer.WriteLine($"loss = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");
-        writer.CloseBlock();
-        writer.OpenBlock("if (fit.StartsAccumulationWindow(batchIndex))");
-        writer.WriteLine("optimizer.zero_grad();");
-        writer.CloseBlock();
-        writer.WriteLine("fit.BeforeBackward(loss);");
-        writer.WriteLine("fit.Precision.Backward(fit.ScaleForAccumulation(loss));");
-        writer.WriteLine("fit.AfterBackward();");
-        writer.OpenBlock("if (fit.ShouldStepOptimizer(batchIndex))");
-        writer.WriteLine("fit.Strategy.ReduceGradients();");
-        writer.WriteLine("fit.BeforeOptimizerStep(optimizer);");
-        writer.WriteLine("fit.ClipGradients(optimizer);");
-        writer.WriteLine("fit.Precision.OptimizerStep(optimizer);");
-        writer.CloseBlock();
+        if (step.Manual)
+        {
+            WriteManualStep(step);
+        }
+        else
+        {
+            WriteAutomaticStep(step);
+        }
+
         writer.WriteLine("fit.EndBatch(batchIndex);");
         writer.CloseBlock();
         writer.WriteLine();
@@ -417,6 +417,62 @@ internal sealed class ModuleEmitter
         writer.CloseBlock();
         writer.CloseBlock();
         writer.WriteLine();
+    }
+
+    /// <summary>Calls [ConfigureOptimizers] and hands what it returned to the loop, as its compile-time shape says.</summary>
+    private void WriteOptimizerWiring(TrainingStepModel step, OptimizerConfigModel optimizers)
+    {
+        switch (optimizers.Shape)
+        {
+            case OptimizerConfigShape.OptimizerWithScheduler:
+                writer.WriteLine($"var configuration = {optimizers.MethodName}();");
+                writer.WriteLine("var optimizer = configuration.Optimizer;");
+                writer.WriteLine("fit.AttachOptimizer(optimizer, configuration.Scheduler);");
+                break;
+            case OptimizerConfigShape.OptimizerTuple:
+                writer.WriteLine($"var optimizers = {optimizers.MethodName}();");
+                var items = string.Join(", ", Enumerable.Range(1, optimizers.TupleSize).Select(i => $"optimizers.Item{i}"));
+                writer.WriteLine($"fit.AttachOptimizers({items});");
+                break;
+            default:
+                var name = step.Manual ? "optimizers" : "optimizer";
+                writer.WriteLine($"var {name} = {optimizers.MethodName}();");
+                writer.WriteLine($"fit.AttachOptimizer({name});");
+                break;
+        }
+
+        if (step.Manual)
+        {
+            writer.WriteLine("fit.BeginManualOptimization();");
+        }
+    }
+
+    private void WriteAutomaticStep(TrainingStepModel step)
+    {
+        writer.WriteLine($"{Tensor} loss;");
+        writer.OpenBlock("using (fit.Precision.Autocast())");
+        writer.WriteLine($"loss = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");
+        writer.CloseBlock();
+        writer.OpenBlock("if (fit.StartsAccumulationWindow(batchIndex))");
+        writer.WriteLine("optimizer.zero_grad();");
+        writer.CloseBlock();
+        writer.WriteLine("fit.BeforeBackward(loss);");
+        writer.WriteLine("fit.Precision.Backward(fit.ScaleForAccumulation(loss));");
+        writer.WriteLine("fit.AfterBackward();");
+        writer.OpenBlock("if (fit.ShouldStepOptimizer(batchIndex))");
+        writer.WriteLine("fit.Strategy.ReduceGradients();");
+        writer.WriteLine("fit.BeforeOptimizerStep(optimizer);");
+        writer.WriteLine("fit.ClipGradients(optimizer);");
+        writer.WriteLine("fit.Precision.OptimizerStep(optimizer);");
+        writer.CloseBlock();
+    }
+
+    /// <summary>Manual optimization: the step runs ManualBackward and the optimizer steps itself.</summary>
+    private void WriteManualStep(TrainingStepModel step)
+    {
+        writer.OpenBlock("using (fit.Precision.Autocast())");
+        writer.WriteLine($"{step.MethodName}({StepArguments(step.TakesBatchIndex)}, optimizers);");
+        writer.CloseBlock();
     }
 
     private void WriteEvaluationLoop(EvaluationStepModel? step, string methodName, string loopName)

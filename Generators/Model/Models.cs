@@ -28,7 +28,8 @@ internal sealed record HierarchyInfo(
     string HintName);
 
 /// <summary>The [TrainingStep] method.</summary>
-internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex);
+/// <param name="Manual">True for manual optimization: the step gets the optimizers and steps them itself.</param>
+internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex, bool Manual);
 
 /// <summary>What the generator found wrong with a class; the class gets no generated code. The analyzers report these.</summary>
 /// <param name="Kind">The rule that was broken.</param>
@@ -58,14 +59,22 @@ internal sealed record EvaluationStepModel(string MethodName, string BatchType, 
 /// <summary>The [PredictStep] method and how to detach the tensors in its output.</summary>
 internal sealed record PredictStepModel(string MethodName, string BatchType, bool TakesBatchIndex, string OutputType, EquatableArray<string> OutputTensorMembers, bool OutputIsTensor);
 
-/// <summary>The shape of what [ConfigureOptimizers] returns. Only a single optimizer for now.</summary>
+/// <summary>The shape of what [ConfigureOptimizers] returns, decided at compile time.</summary>
 internal enum OptimizerConfigShape
 {
+    /// <summary>An optimizer.</summary>
     SingleOptimizer,
+
+    /// <summary>A Volt.OptimizerConfig: an optimizer with a scheduler configuration.</summary>
+    OptimizerWithScheduler,
+
+    /// <summary>A ValueTuple of optimizers (manual optimization only).</summary>
+    OptimizerTuple,
 }
 
 /// <summary>The [ConfigureOptimizers] method.</summary>
-internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, string ReturnType);
+/// <param name="TupleSize">The number of optimizers of an <see cref="OptimizerConfigShape.OptimizerTuple"/>; 1 otherwise.</param>
+internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, string ReturnType, int TupleSize);
 
 /// <summary>How a batch is rebuilt on the device.</summary>
 internal enum BatchKind

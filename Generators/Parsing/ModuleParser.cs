@@ -25,6 +25,7 @@ internal sealed class ModuleParser
     private readonly INamedTypeSymbol? tensorType;
     private readonly INamedTypeSymbol? moduleType;
     private readonly INamedTypeSymbol? optimizerType;
+    private ITypeSymbol? configureOptimizersReturnType;
 
     private ModuleParser(Compilation compilation, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
@@ -99,11 +100,11 @@ internal sealed class ModuleParser
         var predict = ParseStep(WellKnownNames.PredictStepAttribute, "[PredictStep]");
 
         var batchTypes = new List<BatchTypeModel>();
-        var trainingModel = training is null ? null : ParseTrainingStep(training, batchTypes);
+        var optimizers = training is null ? null : ParseConfigureOptimizers();
+        var trainingModel = training is null ? null : ParseTrainingStep(training, optimizers, batchTypes);
         var validationModel = validation is null ? null : ParseEvaluationStep(validation, "[ValidationStep]", batchTypes);
         var testModel = test is null ? null : ParseEvaluationStep(test, "[TestStep]", batchTypes);
         var predictModel = predict is null ? null : ParsePredictStep(predict, batchTypes);
-        var optimizers = training is null ? null : ParseConfigureOptimizers();
 
         var hyperparameters = new HyperparameterParser(type, compilation, problems, TypeFormat).Parse();
         CheckNameConflicts(hyperparameters);
@@ -195,7 +196,15 @@ internal sealed class ModuleParser
         return found;
     }
 
-    private TrainingStepModel? ParseTrainingStep(IMethodSymbol method, List<BatchTypeModel> batchTypes)
+    private TrainingStepModel? ParseTrainingStep(IMethodSymbol method, OptimizerConfigModel? optimizers, List<BatchTypeModel> batchTypes)
+    {
+        var manual = method.GetAttributes()
+            .First(a => a.AttributeClass?.ToDisplayString() == WellKnownNames.TrainingStepAttribute)
+            .NamedArguments.Any(a => a.Key == "AutomaticOptimization" && a.Value.Value is false);
+        return manual ? ParseManualTrainingStep(method, optimizers, batchTypes) : ParseAutomaticTrainingStep(method, optimizers, batchTypes);
+    }
+
+    private TrainingStepModel? ParseAutomaticTrainingStep(IMethodSymbol method, OptimizerConfigModel? optimizers, List<BatchTypeModel> batchTypes)
     {
         const string accepted = "Accepted: Tensor Name(TBatch batch) or Tensor Name(TBatch batch, int batchIndex), returning the loss.";
         if (!CheckStepShape(method, "[TrainingStep]", accepted))
@@ -209,8 +218,64 @@ internal sealed class ModuleParser
             return null;
         }
 
+        if (optimizers?.Shape == OptimizerConfigShape.OptimizerTuple)
+        {
+            Report(ModuleProblemKind.UnsupportedConfigureOptimizers, optimizers.MethodName, $"[ConfigureOptimizers] '{optimizers.MethodName}' returns {optimizers.TupleSize} optimizers; several optimizers need manual optimization: [TrainingStep(AutomaticOptimization = false)] with a step that takes the optimizers.");
+            return null;
+        }
+
         var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2);
+        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2, Manual: false);
+    }
+
+    private TrainingStepModel? ParseManualTrainingStep(IMethodSymbol method, OptimizerConfigModel? optimizers, List<BatchTypeModel> batchTypes)
+    {
+        const string accepted = "Accepted with AutomaticOptimization = false: void Name(TBatch batch, TOptimizers optimizers) or void Name(TBatch batch, int batchIndex, TOptimizers optimizers), where TOptimizers is what [ConfigureOptimizers] returns (an optimizer or a tuple of optimizers).";
+        var parameters = method.Parameters;
+        string? reason = null;
+        if (method.IsStatic || method.IsGenericMethod || method.IsAsync || IsTaskLike(method.ReturnType))
+        {
+            reason = "is static, generic or async";
+        }
+        else if (parameters.Length is < 2 or > 3 || parameters.Any(p => p.RefKind != RefKind.None || p.IsParams))
+        {
+            reason = $"takes {parameters.Length} parameters";
+        }
+        else if (parameters.Length == 3 && parameters[1].Type.SpecialType != SpecialType.System_Int32)
+        {
+            reason = "has a middle parameter that is not the int batch index";
+        }
+        else if (!method.ReturnsVoid && !IsTensor(method.ReturnType))
+        {
+            reason = "returns something other than void or a Tensor";
+        }
+
+        if (reason is not null)
+        {
+            Report(ModuleProblemKind.UnsupportedStepSignature, method.Name, $"[TrainingStep] '{method.Name}' {reason}. {accepted}");
+            return null;
+        }
+
+        if (optimizers is null || configureOptimizersReturnType is null)
+        {
+            return null;
+        }
+
+        if (optimizers.Shape == OptimizerConfigShape.OptimizerWithScheduler)
+        {
+            Report(ModuleProblemKind.UnsupportedConfigureOptimizers, optimizers.MethodName, $"[ConfigureOptimizers] '{optimizers.MethodName}' returns an OptimizerConfig, but under manual optimization the loop steps no schedulers; return the optimizer(s) and step the scheduler in the training step.");
+            return null;
+        }
+
+        var optimizersParameter = parameters[parameters.Length - 1].Type;
+        if (!compilation.HasImplicitConversion(configureOptimizersReturnType, optimizersParameter))
+        {
+            Report(ModuleProblemKind.UnsupportedStepSignature, method.Name, $"[TrainingStep] '{method.Name}' takes '{optimizersParameter.ToDisplayString()}', but [ConfigureOptimizers] returns '{configureOptimizersReturnType.ToDisplayString()}'. {accepted}");
+            return null;
+        }
+
+        var batch = ParseBatchType(parameters[0].Type, method.Name, batchTypes);
+        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, parameters.Length == 3, Manual: true);
     }
 
     private EvaluationStepModel? ParseEvaluationStep(IMethodSymbol method, string display, List<BatchTypeModel> batchTypes)
@@ -324,13 +389,34 @@ internal sealed class ModuleParser
             return null;
         }
 
-        if (found.IsStatic || found.IsGenericMethod || found.Parameters.Length != 0 || found.IsAsync || !DerivesFrom(found.ReturnType, optimizerType!))
+        const string accepted = "an optimizer (optim.Optimizer or a subclass), a Volt.OptimizerConfig (an optimizer with a scheduler), or a tuple of 2 to 7 optimizers (manual optimization)";
+        var returnType = found.ReturnType;
+        var shape = (OptimizerConfigShape?)null;
+        var tupleSize = 1;
+        if (DerivesFrom(returnType, optimizerType!))
         {
-            Report(ModuleProblemKind.UnsupportedConfigureOptimizers, found.Name, $"[ConfigureOptimizers] '{found.Name}' must be an instance method without parameters that returns a TorchSharp optimizer (optim.Optimizer or a subclass).");
+            shape = OptimizerConfigShape.SingleOptimizer;
+        }
+        else if (returnType.ToDisplayString() == WellKnownNames.OptimizerConfig)
+        {
+            shape = OptimizerConfigShape.OptimizerWithScheduler;
+        }
+        else if (returnType is INamedTypeSymbol { IsTupleType: true } tuple
+            && tuple.TupleElements.Length is >= 2 and <= 7
+            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!)))
+        {
+            shape = OptimizerConfigShape.OptimizerTuple;
+            tupleSize = tuple.TupleElements.Length;
+        }
+
+        if (found.IsStatic || found.IsGenericMethod || found.Parameters.Length != 0 || found.IsAsync || shape is null)
+        {
+            Report(ModuleProblemKind.UnsupportedConfigureOptimizers, found.Name, $"[ConfigureOptimizers] '{found.Name}' must be an instance method without parameters that returns {accepted}.");
             return null;
         }
 
-        return new OptimizerConfigModel(found.Name, OptimizerConfigShape.SingleOptimizer, found.ReturnType.ToDisplayString(TypeFormat));
+        configureOptimizersReturnType = returnType;
+        return new OptimizerConfigModel(found.Name, shape.Value, returnType.ToDisplayString(TypeFormat), tupleSize);
     }
 
     private BatchTypeModel? ParseBatchType(ITypeSymbol batchType, string stepName, List<BatchTypeModel> batchTypes)

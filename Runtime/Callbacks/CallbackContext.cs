@@ -60,6 +60,26 @@ public sealed class CallbackContext
         }
     }
 
+    /// <summary>The optimizers of the running fit, in the order the module configured them.</summary>
+    public IReadOnlyList<TorchSharp.torch.optim.Optimizer> Optimizers => run.Optimizers;
+
+    /// <summary>The scheduler configuration of optimizer <paramref name="optimizerIndex"/>, or null.</summary>
+    public SchedulerConfig? SchedulerOf(int optimizerIndex)
+    {
+        foreach (var scheduled in run.Schedulers)
+        {
+            if (scheduled.OptimizerIndex == optimizerIndex)
+            {
+                return scheduled.Config;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sends values straight to the loggers at the current global step (not to callback metrics).</summary>
+    public void LogMetrics(IReadOnlyDictionary<string, double> values) => run.LogMetrics(values, run.GlobalStep);
+
     /// <summary>Writes a full training checkpoint (atomically) to <paramref name="path"/>.</summary>
     /// <exception cref="InvalidOperationException">Called outside fitting.</exception>
     /// <exception cref="IOException">The file could not be written; earlier checkpoints are untouched.</exception>

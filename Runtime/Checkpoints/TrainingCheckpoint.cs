@@ -75,6 +75,17 @@ public static class TrainingCheckpoint
 
             writer.WriteEndArray();
             writer.WriteStartArray("schedulers");
+            foreach (var scheduled in context.Schedulers)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type", scheduled.Config.Scheduler.GetType().Name);
+                writer.WriteNumber("optimizer", scheduled.OptimizerIndex);
+                writer.WriteString("interval", scheduled.Config.Interval.ToString());
+                writer.WriteNumber("frequency", scheduled.Config.Frequency);
+                writer.WriteNumber("steps", scheduled.Steps);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndArray();
 
             writer.WriteStartObject("callbacks");
@@ -167,7 +178,10 @@ public static class TrainingCheckpoint
         }
 
         context.Resumed = true;
-        context.PendingOptimizerStates = ResumedOptimizerStates.Read(checkpoint, Required(checkpoint, root, "optimizers"));
+        context.PendingOptimizerStates = ResumedOptimizerStates.Read(
+            checkpoint,
+            Required(checkpoint, root, "optimizers"),
+            root.TryGetProperty("schedulers", out var schedulers) ? schedulers : default);
         context.ForEachCallback((callback, c) => callback.OnLoadCheckpoint(c, checkpoint.Path));
     }
 
@@ -190,14 +204,16 @@ internal sealed class ResumedOptimizerStates
 {
     private readonly string path;
     private readonly List<(string Type, byte[] State)> states;
+    private readonly List<(string Type, int Steps)> schedulerSteps;
 
-    private ResumedOptimizerStates(string path, List<(string Type, byte[] State)> states)
+    private ResumedOptimizerStates(string path, List<(string Type, byte[] State)> states, List<(string Type, int Steps)> schedulerSteps)
     {
         this.path = path;
         this.states = states;
+        this.schedulerSteps = schedulerSteps;
     }
 
-    public static ResumedOptimizerStates Read(CheckpointReader checkpoint, JsonElement optimizers)
+    public static ResumedOptimizerStates Read(CheckpointReader checkpoint, JsonElement optimizers, JsonElement schedulers)
     {
         var states = new List<(string, byte[])>();
         foreach (var description in optimizers.EnumerateArray())
@@ -208,17 +224,67 @@ internal sealed class ResumedOptimizerStates
             states.Add((description.GetProperty("type").GetString()!, buffer.ToArray()));
         }
 
-        return new ResumedOptimizerStates(checkpoint.Path, states);
-    }
-
-    /// <summary>Loads state <paramref name="index"/> into <paramref name="optimizer"/>, checking its type.</summary>
-    public void Restore(int index, optim.Optimizer optimizer)
-    {
-        if (index >= states.Count)
+        var steps = new List<(string, int)>();
+        if (schedulers.ValueKind == JsonValueKind.Array)
         {
-            throw CheckpointReader.Invalid(path, $"it holds {states.Count} optimizer states but the module configured optimizer #{index + 1}");
+            foreach (var description in schedulers.EnumerateArray())
+            {
+                steps.Add((description.GetProperty("type").GetString()!, description.GetProperty("steps").GetInt32()));
+            }
         }
 
+        return new ResumedOptimizerStates(checkpoint.Path, states, steps);
+    }
+
+    /// <summary>
+    /// Replays each scheduler's saved step count from the initial learning rates (TorchSharp schedulers
+    /// have no state_dict), then loads every optimizer's state.
+    /// </summary>
+    public void Restore(RunContext context)
+    {
+        if (states.Count != context.Optimizers.Count)
+        {
+            throw CheckpointReader.Invalid(path, $"it holds {states.Count} optimizer states but the module configured {context.Optimizers.Count}");
+        }
+
+        if (schedulerSteps.Count != context.Schedulers.Count)
+        {
+            throw CheckpointReader.Invalid(path, $"it holds {schedulerSteps.Count} schedulers but the module configured {context.Schedulers.Count}");
+        }
+
+        for (var i = 0; i < schedulerSteps.Count; i++)
+        {
+            var scheduled = context.Schedulers[i];
+            var (type, steps) = schedulerSteps[i];
+            if (type != scheduled.Config.Scheduler.GetType().Name)
+            {
+                throw CheckpointReader.Invalid(path, $"scheduler #{i + 1} was {type} when saved but is {scheduled.Config.Scheduler.GetType().Name} now");
+            }
+
+            if (scheduled.Config.IsPlateau)
+            {
+                // ReduceLROnPlateau depends on the metric history, which cannot be replayed; its learning
+                // rate comes back with the optimizer state below.
+                scheduled.Steps = steps;
+                continue;
+            }
+
+            for (var step = 0; step < steps; step++)
+            {
+                scheduled.Config.Scheduler.step();
+            }
+
+            scheduled.Steps = steps;
+        }
+
+        for (var i = 0; i < states.Count; i++)
+        {
+            Restore(i, context.Optimizers[i]);
+        }
+    }
+
+    private void Restore(int index, optim.Optimizer optimizer)
+    {
         var (type, state) = states[index];
         if (type != optimizer.GetType().Name)
         {

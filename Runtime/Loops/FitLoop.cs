@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using Volt.Callbacks;
 using Volt.Data;
@@ -27,6 +28,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     private IEpochBatches<TBatch>? epochBatches;
     private int batchLimit;
     private bool steppedThisBatch;
+    private bool manual;
     private Tensor? sanityRngState;
     private bool epochOpen;
 
@@ -68,20 +70,74 @@ public sealed class FitLoop<TBatch> : IDisposable
     public int FirstBatchIndex { get; private set; }
 
     /// <summary>
-    /// Takes ownership of the optimizer returned by the module's <c>[ConfigureOptimizers]</c> method;
-    /// it is disposed when fitting ends.
+    /// Takes ownership of the optimizer returned by the module's <c>[ConfigureOptimizers]</c> method
+    /// (and of its scheduler); both are disposed when fitting ends.
     /// </summary>
     /// <param name="optimizer">The optimizer.</param>
-    public void AttachOptimizer(optim.Optimizer optimizer)
+    /// <param name="scheduler">Its scheduler configuration, or null.</param>
+    /// <exception cref="ArgumentException">The scheduler configuration is invalid (for example ReduceLROnPlateau without a monitor).</exception>
+    public void AttachOptimizer(optim.Optimizer optimizer, SchedulerConfig? scheduler = null)
     {
         if (optimizer is null)
         {
             throw new InvalidOperationException("The module's [ConfigureOptimizers] method returned null; it must return an optimizer.");
         }
 
-        var index = context.Optimizers.Count;
+        if (scheduler?.Problem() is { } problem)
+        {
+            throw new ArgumentException($"[ConfigureOptimizers]: {problem}.");
+        }
+
         context.Optimizers.Add(optimizer);
-        context.PendingOptimizerStates?.Restore(index, optimizer);
+        if (scheduler is not null)
+        {
+            context.Schedulers.Add(new ScheduledOptimizer(scheduler, context.Optimizers.Count - 1));
+        }
+    }
+
+    /// <summary>
+    /// Switches the loop to manual optimization (Lightning's <c>automatic_optimization = False</c>): the
+    /// step calls <c>ManualBackward</c> and the optimizers itself, and each batch counts as one step.
+    /// </summary>
+    /// <exception cref="ArgumentException">AccumulateGradBatches or GradientClipVal is set; both need automatic optimization.</exception>
+    public void BeginManualOptimization()
+    {
+        var options = context.Options;
+        var conflicts = new List<string>();
+        if (options.AccumulateGradBatches != 1)
+        {
+            conflicts.Add($"AccumulateGradBatches is {options.AccumulateGradBatches}");
+        }
+
+        if (options.GradientClipVal is > 0)
+        {
+            conflicts.Add($"GradientClipVal is {options.GradientClipVal}");
+        }
+
+        if (conflicts.Count > 0)
+        {
+            throw new ArgumentException(
+                string.Join(" and ", conflicts) + ", but the module uses manual optimization ([TrainingStep(AutomaticOptimization = false)]), "
+                + "where the step itself decides when to step and clip; remove the option(s) or accumulate and clip in the step.");
+        }
+
+        manual = true;
+        context.ModuleState.ManualBackwardHandler = loss =>
+        {
+            BeforeBackward(loss);
+            context.Precision.Backward(loss);
+            AfterBackward();
+        };
+    }
+
+    /// <summary>Attaches several optimizers (manual optimization), in order.</summary>
+    /// <param name="optimizers">The optimizers.</param>
+    public void AttachOptimizers(params optim.Optimizer[] optimizers)
+    {
+        foreach (var optimizer in optimizers)
+        {
+            AttachOptimizer(optimizer);
+        }
     }
 
     /// <summary>Starts the next epoch, or returns false when fitting is done (epoch or step limit, or a stop request).</summary>
@@ -89,6 +145,13 @@ public sealed class FitLoop<TBatch> : IDisposable
     public bool BeginEpoch()
     {
         CloseEpoch();
+        if (context.PendingOptimizerStates is { } pending)
+        {
+            // Resume: replay the schedulers' steps from the initial rates, then load the optimizers' state.
+            pending.Restore(context);
+            context.PendingOptimizerStates = null;
+        }
+
         var maxEpochs = context.Options.EffectiveMaxEpochs;
         if (StopRequested()
             || (maxEpochs is { } limit && context.CurrentEpoch >= limit)
@@ -125,6 +188,7 @@ public sealed class FitLoop<TBatch> : IDisposable
 
         context.ModuleState.Metrics = Metrics;
         Metrics.BeginStep();
+        steppedThisBatch = manual;
         var callbacks = context.Callbacks;
         for (var i = 0; i < callbacks.Count; i++)
         {
@@ -302,7 +366,61 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         context.GlobalStep++;
+        StepSchedulersAfterOptimizerStep(batchIndex);
         NotifyBatchEnd(batchIndex);
+    }
+
+    /// <summary>
+    /// Lightning's rule: step-interval schedulers step when (batch index + 1) % frequency == 0; epoch-interval
+    /// ones on the epoch's last batch when (epoch + 1) % frequency == 0. Plateau schedulers wait for the epoch end.
+    /// </summary>
+    private void StepSchedulersAfterOptimizerStep(int batchIndex)
+    {
+        var lastBatch = batchIndex + 1 >= batchLimit;
+        foreach (var scheduled in context.Schedulers)
+        {
+            var config = scheduled.Config;
+            if (config.IsPlateau)
+            {
+                continue;
+            }
+
+            var due = config.Interval == SchedulerInterval.Step
+                ? (batchIndex + 1) % config.Frequency == 0
+                : lastBatch && (context.CurrentEpoch + 1) % config.Frequency == 0;
+            if (due)
+            {
+                config.Scheduler.step();
+                scheduled.Steps++;
+            }
+        }
+    }
+
+    private void StepPlateauSchedulers()
+    {
+        foreach (var scheduled in context.Schedulers)
+        {
+            var config = scheduled.Config;
+            if (!config.IsPlateau || (context.CurrentEpoch + 1) % config.Frequency != 0)
+            {
+                continue;
+            }
+
+            if (!context.CallbackMetrics.TryGetValue(config.Monitor!, out var value))
+            {
+                if (config.Strict)
+                {
+                    throw new InvalidOperationException(
+                        $"ReduceLROnPlateau monitors '{config.Monitor}', which was not logged by the end of epoch {context.CurrentEpoch}. Logged metrics: "
+                        + string.Join(", ", context.CallbackMetrics.Keys.Order(StringComparer.Ordinal)) + ". Log it, or set SchedulerConfig.Strict = false to skip such steps.");
+                }
+
+                continue;
+            }
+
+            config.Scheduler.step(value);
+            scheduled.Steps++;
+        }
     }
 
     private void NotifyBatchEnd(int batchIndex)
@@ -326,6 +444,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics);
         context.EpochFinished = true;
         context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
+        StepPlateauSchedulers();
         CloseEpoch();
         context.CurrentEpoch++;
         context.EpochFinished = false;
@@ -342,6 +461,8 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         context.Optimizers.Clear();
+        context.Schedulers.Clear();
+        context.ModuleState.ManualBackwardHandler = null;
     }
 
     /// <summary>A stop request counts only once <see cref="TrainerOptions.MinEpochs"/> epochs are done (Lightning's rule).</summary>

@@ -54,6 +54,9 @@ internal sealed class RunContext
     /// <summary>The optimizers of the running fit, in the order the module configured them.</summary>
     public List<torch.optim.Optimizer> Optimizers { get; } = [];
 
+    /// <summary>The schedulers of the running fit and how often each has stepped (checkpoints replay the count).</summary>
+    public List<ScheduledOptimizer> Schedulers { get; } = [];
+
     /// <summary>The index of the next training batch of <see cref="CurrentEpoch"/> (what a checkpoint resumes from).</summary>
     public int NextBatchIndex { get; set; }
 
@@ -154,4 +157,14 @@ internal sealed class RunContext
 
         return epochValues;
     }
+}
+
+/// <summary>A scheduler the loop steps, and its step count.</summary>
+internal sealed class ScheduledOptimizer(SchedulerConfig config, int optimizerIndex)
+{
+    public SchedulerConfig Config { get; } = config;
+
+    public int OptimizerIndex { get; } = optimizerIndex;
+
+    public int Steps { get; set; }
 }
