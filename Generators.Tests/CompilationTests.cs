@@ -82,6 +82,80 @@ public sealed class CompilationTests
         },
     };
 
+    public static TheoryData<string, string> OptimizerShapes => new()
+    {
+        {
+            "optimizer with a scheduler",
+            TestSources.Usings + """
+                namespace Shapes;
+                public partial class M() : nn.Module<Tensor, Tensor>("m")
+                {
+                    private readonly Linear layer = nn.Linear(4, 1);
+                    public override Tensor forward(Tensor input) => layer.forward(input);
+                    [TrainingStep] Tensor Step(Tensor batch) => forward(batch).sum();
+                    [ConfigureOptimizers]
+                    OptimizerConfig Optimizers()
+                    {
+                        var optimizer = optim.SGD(parameters(), 0.1);
+                        return new OptimizerConfig(optimizer, new SchedulerConfig(optim.lr_scheduler.StepLR(optimizer, 1)) { Interval = SchedulerInterval.Step });
+                    }
+                }
+                """
+        },
+        {
+            "manual optimization with a tuple of optimizers",
+            TestSources.Usings + """
+                namespace Shapes;
+                public sealed record Batch(Tensor X);
+                public partial class M() : nn.Module<Tensor, Tensor>("m")
+                {
+                    private readonly Linear a = nn.Linear(4, 1);
+                    private readonly Linear b = nn.Linear(4, 1);
+                    public override Tensor forward(Tensor input) => a.forward(input) + b.forward(input);
+                    [TrainingStep(AutomaticOptimization = false)]
+                    void Step(Batch batch, int batchIndex, (TorchSharp.Modules.Adam A, TorchSharp.Modules.SGD B) optimizers)
+                    {
+                        ManualBackward(forward(batch.X).sum());
+                        optimizers.A.step();
+                        optimizers.B.step();
+                    }
+                    [ValidationStep] void Check(Batch batch) => Log("v", forward(batch.X).mean());
+                    [ConfigureOptimizers]
+                    (TorchSharp.Modules.Adam A, TorchSharp.Modules.SGD B) Optimizers() => (optim.Adam(a.parameters()), optim.SGD(b.parameters(), 0.1));
+                }
+                """
+        },
+        {
+            "manual optimization with one optimizer",
+            TestSources.Usings + """
+                namespace Shapes;
+                public partial class M() : nn.Module<Tensor, Tensor>("m")
+                {
+                    private readonly Linear a = nn.Linear(4, 1);
+                    public override Tensor forward(Tensor input) => a.forward(input);
+                    [TrainingStep(AutomaticOptimization = false)]
+                    Tensor Step(Tensor batch, optim.Optimizer optimizer)
+                    {
+                        var loss = forward(batch).sum();
+                        ManualBackward(loss);
+                        optimizer.step();
+                        return loss;
+                    }
+                    [ConfigureOptimizers] TorchSharp.Modules.Adam Optimizers() => optim.Adam(parameters());
+                }
+                """
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptimizerShapes))]
+    public void OptimizerShapesCompileWithoutWarnings(string name, string source)
+    {
+        var output = GeneratorHarness.Run(source);
+        Assert.True(output.Files.Count == 1, $"{name}: expected one generated file, got {output.Files.Count}");
+        output.AssertCompilesCleanly();
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void GeneratedCodeCompilesWithoutWarnings(string name, string source)

@@ -59,4 +59,40 @@ public sealed class SnapshotTests
         output.AssertCompilesCleanly();
         Snapshot.Match(output.Files);
     }
+
+    [Fact]
+    public void ManualOptimizationWithTwoOptimizers()
+    {
+        var output = GeneratorHarness.Run(TestSources.Usings + """
+            namespace Gan;
+
+            public sealed record Images(Tensor Pixels);
+
+            public sealed partial class Gan(int noiseSize = 64) : nn.Module<Tensor, Tensor>("gan")
+            {
+                private readonly Linear generator = nn.Linear(noiseSize, 784);
+                private readonly Linear discriminator = nn.Linear(784, 1);
+
+                public override Tensor forward(Tensor noise) => generator.forward(noise);
+
+                [TrainingStep(AutomaticOptimization = false)]
+                private void Step(Images batch, (optim.Optimizer Generator, optim.Optimizer Discriminator) optimizers)
+                {
+                    var fake = forward(randn(batch.Pixels.size(0), noiseSize, device: Device));
+                    optimizers.Discriminator.zero_grad();
+                    ManualBackward(discriminator.forward(fake.detach()).mean() - discriminator.forward(batch.Pixels).mean());
+                    optimizers.Discriminator.step();
+                    optimizers.Generator.zero_grad();
+                    ManualBackward(-discriminator.forward(fake).mean());
+                    optimizers.Generator.step();
+                }
+
+                [ConfigureOptimizers]
+                private (optim.Optimizer Generator, optim.Optimizer Discriminator) Optimizers()
+                    => (optim.Adam(generator.parameters(), 2e-4), optim.Adam(discriminator.parameters(), 2e-4));
+            }
+            """);
+        output.AssertCompilesCleanly();
+        Snapshot.Match(output.Files);
+    }
 }
