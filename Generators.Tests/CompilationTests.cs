@@ -126,6 +126,32 @@ public sealed class CompilationTests
                 """
         },
         {
+            "manual optimization with an optimizer and a scheduler configuration",
+            TestSources.Usings + """
+                namespace Shapes;
+                public partial class M() : nn.Module<Tensor, Tensor>("m")
+                {
+                    private readonly Linear a = nn.Linear(4, 1);
+                    private readonly Linear b = nn.Linear(4, 1);
+                    public override Tensor forward(Tensor input) => a.forward(input) + b.forward(input);
+                    [TrainingStep(AutomaticOptimization = false)]
+                    void Step(Tensor batch, (OptimizerConfig A, optim.Optimizer B) optimizers)
+                    {
+                        ManualBackward(forward(batch).sum());
+                        optimizers.A.Optimizer.step();
+                        optimizers.A.Scheduler?.Scheduler.step();
+                        optimizers.B.step();
+                    }
+                    [ConfigureOptimizers]
+                    (OptimizerConfig A, optim.Optimizer B) Optimizers()
+                    {
+                        var first = optim.Adam(a.parameters());
+                        return (new OptimizerConfig(first, new SchedulerConfig(optim.lr_scheduler.StepLR(first, 1))), optim.SGD(b.parameters(), 0.1));
+                    }
+                }
+                """
+        },
+        {
             "manual optimization with one optimizer",
             TestSources.Usings + """
                 namespace Shapes;

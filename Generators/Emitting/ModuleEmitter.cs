@@ -424,10 +424,24 @@ internal sealed class ModuleEmitter
     {
         switch (optimizers.Shape)
         {
+            case OptimizerConfigShape.OptimizerWithScheduler when step.Manual:
+                writer.WriteLine($"var optimizers = {optimizers.MethodName}();");
+                writer.WriteLine("fit.AttachOptimizer(optimizers.Optimizer, optimizers.Scheduler);");
+                break;
             case OptimizerConfigShape.OptimizerWithScheduler:
                 writer.WriteLine($"var configuration = {optimizers.MethodName}();");
                 writer.WriteLine("var optimizer = configuration.Optimizer;");
                 writer.WriteLine("fit.AttachOptimizer(optimizer, configuration.Scheduler);");
+                break;
+            case OptimizerConfigShape.OptimizerTuple when optimizers.TupleElementIsConfig.Any(isConfig => isConfig):
+                writer.WriteLine($"var optimizers = {optimizers.MethodName}();");
+                for (var i = 0; i < optimizers.TupleSize; i++)
+                {
+                    writer.WriteLine(optimizers.TupleElementIsConfig[i]
+                        ? $"fit.AttachOptimizer(optimizers.Item{i + 1}.Optimizer, optimizers.Item{i + 1}.Scheduler);"
+                        : $"fit.AttachOptimizer(optimizers.Item{i + 1});");
+                }
+
                 break;
             case OptimizerConfigShape.OptimizerTuple:
                 writer.WriteLine($"var optimizers = {optimizers.MethodName}();");

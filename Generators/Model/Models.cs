@@ -74,7 +74,8 @@ internal enum OptimizerConfigShape
 
 /// <summary>The [ConfigureOptimizers] method.</summary>
 /// <param name="TupleSize">The number of optimizers of an <see cref="OptimizerConfigShape.OptimizerTuple"/>; 1 otherwise.</param>
-internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, string ReturnType, int TupleSize);
+/// <param name="TupleElementIsConfig">For a tuple: which elements are OptimizerConfigs (the others are optimizers).</param>
+internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, string ReturnType, int TupleSize, EquatableArray<bool> TupleElementIsConfig);
 
 /// <summary>How a batch is rebuilt on the device.</summary>
 internal enum BatchKind

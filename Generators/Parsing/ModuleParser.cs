@@ -261,12 +261,6 @@ internal sealed class ModuleParser
             return null;
         }
 
-        if (optimizers.Shape == OptimizerConfigShape.OptimizerWithScheduler)
-        {
-            Report(ModuleProblemKind.UnsupportedConfigureOptimizers, optimizers.MethodName, $"[ConfigureOptimizers] '{optimizers.MethodName}' returns an OptimizerConfig, but under manual optimization the loop steps no schedulers; return the optimizer(s) and step the scheduler in the training step.");
-            return null;
-        }
-
         var optimizersParameter = parameters[parameters.Length - 1].Type;
         if (!compilation.HasImplicitConversion(configureOptimizersReturnType, optimizersParameter))
         {
@@ -389,10 +383,11 @@ internal sealed class ModuleParser
             return null;
         }
 
-        const string accepted = "an optimizer (optim.Optimizer or a subclass), a Volt.OptimizerConfig (an optimizer with a scheduler), or a tuple of 2 to 7 optimizers (manual optimization)";
+        const string accepted = "an optimizer (optim.Optimizer or a subclass), a Volt.OptimizerConfig (an optimizer with a scheduler), or a tuple of 2 to 7 optimizers or OptimizerConfigs (manual optimization)";
         var returnType = found.ReturnType;
         var shape = (OptimizerConfigShape?)null;
         var tupleSize = 1;
+        var tupleElementIsConfig = EquatableArray<bool>.Empty;
         if (DerivesFrom(returnType, optimizerType!))
         {
             shape = OptimizerConfigShape.SingleOptimizer;
@@ -403,10 +398,11 @@ internal sealed class ModuleParser
         }
         else if (returnType is INamedTypeSymbol { IsTupleType: true } tuple
             && tuple.TupleElements.Length is >= 2 and <= 7
-            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!)))
+            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!) || e.Type.ToDisplayString() == WellKnownNames.OptimizerConfig))
         {
             shape = OptimizerConfigShape.OptimizerTuple;
             tupleSize = tuple.TupleElements.Length;
+            tupleElementIsConfig = tuple.TupleElements.Select(e => e.Type.ToDisplayString() == WellKnownNames.OptimizerConfig).ToEquatableArray();
         }
 
         if (found.IsStatic || found.IsGenericMethod || found.Parameters.Length != 0 || found.IsAsync || shape is null)
@@ -416,7 +412,7 @@ internal sealed class ModuleParser
         }
 
         configureOptimizersReturnType = returnType;
-        return new OptimizerConfigModel(found.Name, shape.Value, returnType.ToDisplayString(TypeFormat), tupleSize);
+        return new OptimizerConfigModel(found.Name, shape.Value, returnType.ToDisplayString(TypeFormat), tupleSize, tupleElementIsConfig);
     }
 
     private BatchTypeModel? ParseBatchType(ITypeSymbol batchType, string stepName, List<BatchTypeModel> batchTypes)

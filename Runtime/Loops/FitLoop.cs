@@ -376,6 +376,12 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// </summary>
     private void StepSchedulersAfterOptimizerStep(int batchIndex)
     {
+        if (manual)
+        {
+            // Lightning: under manual optimization the step itself steps its schedulers.
+            return;
+        }
+
         var lastBatch = batchIndex + 1 >= batchLimit;
         foreach (var scheduled in context.Schedulers)
         {
@@ -398,6 +404,11 @@ public sealed class FitLoop<TBatch> : IDisposable
 
     private void StepPlateauSchedulers()
     {
+        if (manual)
+        {
+            return;
+        }
+
         foreach (var scheduled in context.Schedulers)
         {
             var config = scheduled.Config;
