@@ -26,7 +26,7 @@ internal static class WellKnownNames
     public static readonly string[] GeneratedMemberNames =
     [
         "Log", "Device", "Hyperparameters", "GetHyperparameters", "SaveHyperparameters", "FromHyperparameters",
-        "MoveBatchToDevice", "RunFit", "LoadFromCheckpoint", "ManualBackward", "RunValidationEpoch", "RunTestEpoch", StateField,
+        "MoveBatchToDevice", "RunFit", "LoadFromCheckpoint", "ManualBackward", "ManualStep", "RunValidationEpoch", "RunTestEpoch", StateField,
     ];
 
     /// <summary>TorchSharp members the generated code overrides to register submodules first.</summary>

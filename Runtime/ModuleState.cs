@@ -60,6 +60,24 @@ public sealed class ModuleState
         handler(loss);
     }
 
+    /// <summary>Set by the fit loop while a manual-optimization fit runs.</summary>
+    internal Func<torch.optim.Optimizer, bool>? ManualStepHandler { get; set; }
+
+    /// <summary>
+    /// Steps an optimizer inside a manual-optimization training step through the precision plugin
+    /// (unscaling and skipping non-finite steps under 16-mixed) and the callbacks' hooks.
+    /// </summary>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <returns>True when the step was taken.</returns>
+    /// <exception cref="InvalidOperationException">Called outside a manual-optimization training step.</exception>
+    public bool ManualStep(torch.optim.Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var handler = ManualStepHandler
+            ?? throw new InvalidOperationException("ManualStep works only inside a [TrainingStep(AutomaticOptimization = false)] step while Trainer.Fit runs.");
+        return handler(optimizer);
+    }
+
     private MetricCollector RequireMetrics(string name)
         => metrics ?? throw new InvalidOperationException(
             $"Log(\"{name}\") was called outside a trainer phase. Log only from step methods, which Trainer.Fit, Validate, Test and Predict call.");

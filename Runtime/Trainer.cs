@@ -245,8 +245,10 @@ public sealed class Trainer
             Seeding.SeedEverything(seed);
         }
 
+        var precision = Options.PrecisionFactory?.Invoke(device) ?? PrecisionPlugin.Create(Options.Precision, device);
         var strategy = new SingleDeviceStrategy(device);
         strategy.Setup(module.Module);
+        precision.SetupModule(module.Module);
         module.State.Device = strategy.Device;
 
         if (Options.EnableLogging && LogDir is null)
@@ -263,7 +265,7 @@ public sealed class Trainer
         IProgressReporter progress = Options.EnableProgressBar
             ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
             : new SilentProgress();
-        return new RunContext(Options, strategy, new FullPrecision(), module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
+        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
         {
             CurrentEpoch = currentEpoch,
             GlobalStep = globalStep,

@@ -58,6 +58,16 @@ public sealed record TrainerOptions
     /// <summary>Where to train: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// Numeric precision (Lightning's <c>precision</c>): "32-true" (default), "bf16-mixed" (CPU and CUDA),
+    /// "16-mixed" (CUDA, with a grad scaler), "bf16-true" or "16-true" (parameters and inputs cast).
+    /// See docs/precision.md.
+    /// </summary>
+    public string Precision { get; init; } = "32-true";
+
+    /// <summary>Tests replace the precision plugin (for example a grad scaler on the CPU).</summary>
+    internal Func<TorchSharp.torch.Device, Precision.PrecisionPlugin>? PrecisionFactory { get; init; }
+
     /// <summary>Run at least this many epochs before an early-stopping request is honoured. Default 0.</summary>
     public int MinEpochs { get; init; }
 
@@ -145,6 +155,11 @@ public sealed record TrainerOptions
         if (LogEveryNSteps < 0)
         {
             problems.Add($"LogEveryNSteps is {LogEveryNSteps}; use a value >= 1, or 0 to disable step logging");
+        }
+
+        if (Volt.Precision.PrecisionPlugin.Problem(Precision) is { } precisionProblem)
+        {
+            problems.Add($"Precision is {precisionProblem}");
         }
 
         if (MinEpochs < 0)

@@ -137,6 +137,11 @@ internal sealed class ModuleEmitter
             writer.WriteLine(generatedCode);
             writer.WriteLine($"public void ManualBackward({Tensor} loss) => {state}.ManualBackward(loss);");
             writer.WriteLine();
+            writer.WriteLine("/// <summary>Steps an optimizer in a manual-optimization step through the precision plugin (the grad scaler under 16-mixed) and the callbacks' hooks.</summary>");
+            writer.WriteLine("/// <returns>True when the step was taken (a grad scaler skips steps with non-finite gradients).</returns>");
+            writer.WriteLine(generatedCode);
+            writer.WriteLine($"public bool ManualStep(global::TorchSharp.torch.optim.Optimizer optimizer) => {state}.ManualStep(optimizer);");
+            writer.WriteLine();
         }
 
         writer.WriteLine($"{NnModule} global::Volt.IVoltModule.Module => this;");
@@ -475,6 +480,7 @@ internal sealed class ModuleEmitter
         writer.WriteLine("fit.AfterBackward();");
         writer.OpenBlock("if (fit.ShouldStepOptimizer(batchIndex))");
         writer.WriteLine("fit.Strategy.ReduceGradients();");
+        writer.WriteLine("fit.Precision.UnscaleGradients(optimizer);");
         writer.WriteLine("fit.BeforeOptimizerStep(optimizer);");
         writer.WriteLine("fit.ClipGradients(optimizer);");
         writer.WriteLine("fit.Precision.OptimizerStep(optimizer);");
@@ -532,7 +538,7 @@ internal sealed class ModuleEmitter
         OpenEvalModeRegion("predict");
         writer.OpenBlock("for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)");
         writer.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
-        writer.WriteLine($"var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device);");
+        writer.WriteLine($"var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);");
         writer.WriteLine($"{step.OutputType} output;");
         writer.OpenBlock("using (predict.Precision.Autocast())");
         writer.WriteLine($"output = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");
@@ -579,7 +585,7 @@ internal sealed class ModuleEmitter
 
     private void WriteGetBatch(string loopName, string batchType)
     {
-        writer.WriteLine($"var batch = MoveBatchToDevice({loopName}.GetBatch(batchIndex), {loopName}.Device);");
+        writer.WriteLine($"var batch = MoveBatchToDevice({loopName}.GetBatch(batchIndex), {loopName}.Device, {loopName}.Precision.InputDtype);");
         var sizeMember = model.BatchTypes.First(b => b.FullyQualifiedName == batchType).BatchSizeMember;
         if (sizeMember is not null)
         {
@@ -594,14 +600,14 @@ internal sealed class ModuleEmitter
     {
         foreach (var batch in model.BatchTypes)
         {
-            writer.WriteLine("/// <summary>Returns the batch with its tensors on <paramref name=\"device\"/>; a batch already there is returned as it is.</summary>");
+            writer.WriteLine("/// <summary>Returns the batch with its tensors on <paramref name=\"device\"/> (floating-point ones cast to <paramref name=\"floatType\"/> when given); a batch already there is returned as it is.</summary>");
             writer.WriteLine(generatedCode);
-            var signature = $"private static {batch.FullyQualifiedName} MoveBatchToDevice({batch.FullyQualifiedName} batch, {Device} device)";
+            var signature = $"private static {batch.FullyQualifiedName} MoveBatchToDevice({batch.FullyQualifiedName} batch, {Device} device, {Torch}.ScalarType? floatType)";
             var tensors = batch.Members.Where(m => m.IsTensor).ToList();
             if (batch.Kind == BatchKind.Tensor)
             {
                 writer.WriteLine(signature);
-                writer.WriteLine("    => global::Volt.BatchTransfer.ToDevice(batch, device);");
+                writer.WriteLine("    => global::Volt.BatchTransfer.ToDevice(batch, device, floatType);");
                 writer.WriteLine();
                 continue;
             }
@@ -614,7 +620,7 @@ internal sealed class ModuleEmitter
             }
 
             writer.OpenBlock(signature);
-            var onDevice = string.Join(" && ", tensors.Select(t => $"global::Volt.BatchTransfer.IsOnDevice(batch.{t.Name}, device)"));
+            var onDevice = string.Join(" && ", tensors.Select(t => $"global::Volt.BatchTransfer.IsOnDevice(batch.{t.Name}, device, floatType)"));
             writer.OpenBlock($"if ({onDevice})");
             writer.WriteLine("return batch;");
             writer.CloseBlock();
@@ -623,7 +629,7 @@ internal sealed class ModuleEmitter
             writer.OpenBrace();
             foreach (var member in batch.Members)
             {
-                var value = member.IsTensor ? $"global::Volt.BatchTransfer.ToDevice(batch.{member.Name}, device)" : $"batch.{member.Name}";
+                var value = member.IsTensor ? $"global::Volt.BatchTransfer.ToDevice(batch.{member.Name}, device, floatType)" : $"batch.{member.Name}";
                 writer.WriteLine($"{member.Name} = {value},");
             }
 

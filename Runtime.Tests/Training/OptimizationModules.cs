@@ -67,12 +67,12 @@ public sealed partial class TwoOptimizerModule() : nn.Module<Tensor, Tensor>("tw
         optimizers.First.zero_grad();
         var firstLoss = nn.functional.mse_loss(first.forward(batch.X).squeeze(1), batch.Y);
         ManualBackward(firstLoss);
-        optimizers.First.step();
+        ManualStep(optimizers.First);
 
         optimizers.Second.zero_grad();
         var secondLoss = nn.functional.mse_loss(second.forward(batch.X).squeeze(1), batch.Y);
         ManualBackward(secondLoss);
-        optimizers.Second.step();
+        ManualStep(optimizers.Second);
         Log("first_loss", firstLoss);
         Log("second_loss", secondLoss);
     }

@@ -88,6 +88,11 @@ public static class TrainingCheckpoint
 
             writer.WriteEndArray();
 
+            writer.WriteStartObject("precision");
+            writer.WriteString("name", context.Precision.Name);
+            context.Precision.SaveState(writer);
+            writer.WriteEndObject();
+
             writer.WriteStartObject("callbacks");
             foreach (var callback in context.Callbacks)
             {
@@ -166,6 +171,11 @@ public static class TrainingCheckpoint
         using (var state = checkpoint.ReadTensor(Required(checkpoint, rng, "torch").GetString()!))
         {
             torch.set_rng_state(state);
+        }
+
+        if (root.TryGetProperty("precision", out var precision))
+        {
+            context.Precision.LoadState(precision);
         }
 
         var callbacks = Required(checkpoint, root, "callbacks");

@@ -128,6 +128,12 @@ public sealed class FitLoop<TBatch> : IDisposable
             context.Precision.Backward(loss);
             AfterBackward();
         };
+        context.ModuleState.ManualStepHandler = optimizer =>
+        {
+            context.Precision.UnscaleGradients(optimizer);
+            BeforeOptimizerStep(optimizer);
+            return context.Precision.OptimizerStep(optimizer);
+        };
     }
 
     /// <summary>Attaches several optimizers (manual optimization), in order.</summary>
@@ -353,6 +359,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         steppedThisBatch = false;
+        context.Precision.EndIteration();
         var logEvery = context.Options.LogEveryNSteps;
         if (logEvery > 0 && context.Loggers.Count > 0 && (context.GlobalStep + 1) % logEvery == 0)
         {
@@ -474,6 +481,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.Optimizers.Clear();
         context.Schedulers.Clear();
         context.ModuleState.ManualBackwardHandler = null;
+        context.ModuleState.ManualStepHandler = null;
     }
 
     /// <summary>A stop request counts only once <see cref="TrainerOptions.MinEpochs"/> epochs are done (Lightning's rule).</summary>

@@ -45,12 +45,12 @@ public sealed partial class FashionGan(int noiseSize = 64, int hiddenSize = 256,
         var discriminatorLoss = nn.functional.binary_cross_entropy_with_logits(discriminator.forward(real), ones)
             + nn.functional.binary_cross_entropy_with_logits(discriminator.forward(fake.detach()), zeros);
         ManualBackward(discriminatorLoss);
-        optimizers.Discriminator.step();
+        ManualStep(optimizers.Discriminator);
 
         optimizers.Generator.zero_grad();
         var generatorLoss = nn.functional.binary_cross_entropy_with_logits(discriminator.forward(fake), ones);
         ManualBackward(generatorLoss);
-        optimizers.Generator.step();
+        ManualStep(optimizers.Generator);
 
         Log("d_loss", discriminatorLoss, progressBar: true, onEpoch: true);
         Log("g_loss", generatorLoss, progressBar: true, onEpoch: true);

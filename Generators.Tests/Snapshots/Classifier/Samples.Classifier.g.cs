@@ -137,7 +137,7 @@ namespace Samples
                 {
                     using (var scope = global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
+                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
                         fit.Metrics.SetBatchSize(batch.Images.size(0));
                         global::TorchSharp.torch.Tensor loss;
                         using (fit.Precision.Autocast())
@@ -154,6 +154,7 @@ namespace Samples
                         if (fit.ShouldStepOptimizer(batchIndex))
                         {
                             fit.Strategy.ReduceGradients();
+                            fit.Precision.UnscaleGradients(optimizer);
                             fit.BeforeOptimizerStep(optimizer);
                             fit.ClipGradients(optimizer);
                             fit.Precision.OptimizerStep(optimizer);
@@ -187,7 +188,7 @@ namespace Samples
                 for (var batchIndex = 0; validation.BeginBatch(batchIndex); batchIndex++)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(validation.GetBatch(batchIndex), validation.Device);
+                    var batch = MoveBatchToDevice(validation.GetBatch(batchIndex), validation.Device, validation.Precision.InputDtype);
                     validation.Metrics.SetBatchSize(batch.Images.size(0));
                     using (validation.Precision.Autocast())
                     {
@@ -220,7 +221,7 @@ namespace Samples
                 for (var batchIndex = 0; test.BeginBatch(batchIndex); batchIndex++)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(test.GetBatch(batchIndex), test.Device);
+                    var batch = MoveBatchToDevice(test.GetBatch(batchIndex), test.Device, test.Precision.InputDtype);
                     test.Metrics.SetBatchSize(batch.Images.size(0));
                     using (test.Precision.Autocast())
                     {
@@ -250,7 +251,7 @@ namespace Samples
                 for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device);
+                    var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
                     global::TorchSharp.torch.Tensor output;
                     using (predict.Precision.Autocast())
                     {
@@ -268,19 +269,19 @@ namespace Samples
             }
         }
 
-        /// <summary>Returns the batch with its tensors on <paramref name="device"/>; a batch already there is returned as it is.</summary>
+        /// <summary>Returns the batch with its tensors on <paramref name="device"/> (floating-point ones cast to <paramref name="floatType"/> when given); a batch already there is returned as it is.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-        private static global::Samples.Batch MoveBatchToDevice(global::Samples.Batch batch, global::TorchSharp.torch.Device device)
+        private static global::Samples.Batch MoveBatchToDevice(global::Samples.Batch batch, global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType? floatType)
         {
-            if (global::Volt.BatchTransfer.IsOnDevice(batch.Images, device) && global::Volt.BatchTransfer.IsOnDevice(batch.Labels, device))
+            if (global::Volt.BatchTransfer.IsOnDevice(batch.Images, device, floatType) && global::Volt.BatchTransfer.IsOnDevice(batch.Labels, device, floatType))
             {
                 return batch;
             }
 
             return batch with
             {
-                Images = global::Volt.BatchTransfer.ToDevice(batch.Images, device),
-                Labels = global::Volt.BatchTransfer.ToDevice(batch.Labels, device),
+                Images = global::Volt.BatchTransfer.ToDevice(batch.Images, device, floatType),
+                Labels = global::Volt.BatchTransfer.ToDevice(batch.Labels, device, floatType),
             };
         }
 

@@ -30,6 +30,11 @@ namespace Gan
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         public void ManualBackward(global::TorchSharp.torch.Tensor loss) => _volt.ManualBackward(loss);
 
+        /// <summary>Steps an optimizer in a manual-optimization step through the precision plugin (the grad scaler under 16-mixed) and the callbacks' hooks.</summary>
+        /// <returns>True when the step was taken (a grad scaler skips steps with non-finite gradients).</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        public bool ManualStep(global::TorchSharp.torch.optim.Optimizer optimizer) => _volt.ManualStep(optimizer);
+
         global::TorchSharp.torch.nn.Module global::Volt.IVoltModule.Module => this;
 
         global::Volt.ModuleState global::Volt.IVoltModule.State => _volt;
@@ -112,7 +117,7 @@ namespace Gan
                 {
                     using (var scope = global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
+                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
                         fit.Metrics.SetBatchSize(batch.Pixels.size(0));
                         using (fit.Precision.Autocast())
                         {
@@ -126,18 +131,18 @@ namespace Gan
             }
         }
 
-        /// <summary>Returns the batch with its tensors on <paramref name="device"/>; a batch already there is returned as it is.</summary>
+        /// <summary>Returns the batch with its tensors on <paramref name="device"/> (floating-point ones cast to <paramref name="floatType"/> when given); a batch already there is returned as it is.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-        private static global::Gan.Images MoveBatchToDevice(global::Gan.Images batch, global::TorchSharp.torch.Device device)
+        private static global::Gan.Images MoveBatchToDevice(global::Gan.Images batch, global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType? floatType)
         {
-            if (global::Volt.BatchTransfer.IsOnDevice(batch.Pixels, device))
+            if (global::Volt.BatchTransfer.IsOnDevice(batch.Pixels, device, floatType))
             {
                 return batch;
             }
 
             return batch with
             {
-                Pixels = global::Volt.BatchTransfer.ToDevice(batch.Pixels, device),
+                Pixels = global::Volt.BatchTransfer.ToDevice(batch.Pixels, device, floatType),
             };
         }
 

@@ -120,7 +120,7 @@ namespace Shapes
                     {
                         using (var scope = global::TorchSharp.torch.NewDisposeScope())
                         {
-                            var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device);
+                            var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
                             fit.Metrics.SetBatchSize(batch.Input.size(0));
                             global::TorchSharp.torch.Tensor loss;
                             using (fit.Precision.Autocast())
@@ -137,6 +137,7 @@ namespace Shapes
                             if (fit.ShouldStepOptimizer(batchIndex))
                             {
                                 fit.Strategy.ReduceGradients();
+                                fit.Precision.UnscaleGradients(optimizer);
                                 fit.BeforeOptimizerStep(optimizer);
                                 fit.ClipGradients(optimizer);
                                 fit.Precision.OptimizerStep(optimizer);
@@ -162,7 +163,7 @@ namespace Shapes
                     for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)
                     {
                         using var scope = global::TorchSharp.torch.NewDisposeScope();
-                        var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device);
+                        var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
                         (global::TorchSharp.torch.Tensor Value, int Index) output;
                         using (predict.Precision.Autocast())
                         {
@@ -180,36 +181,36 @@ namespace Shapes
                 }
             }
 
-            /// <summary>Returns the batch with its tensors on <paramref name="device"/>; a batch already there is returned as it is.</summary>
+            /// <summary>Returns the batch with its tensors on <paramref name="device"/> (floating-point ones cast to <paramref name="floatType"/> when given); a batch already there is returned as it is.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-            private static global::Shapes.Batch MoveBatchToDevice(global::Shapes.Batch batch, global::TorchSharp.torch.Device device)
+            private static global::Shapes.Batch MoveBatchToDevice(global::Shapes.Batch batch, global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType? floatType)
             {
-                if (global::Volt.BatchTransfer.IsOnDevice(batch.Input, device) && global::Volt.BatchTransfer.IsOnDevice(batch.Weights, device))
+                if (global::Volt.BatchTransfer.IsOnDevice(batch.Input, device, floatType) && global::Volt.BatchTransfer.IsOnDevice(batch.Weights, device, floatType))
                 {
                     return batch;
                 }
 
                 return new global::Shapes.Batch
                 {
-                    Input = global::Volt.BatchTransfer.ToDevice(batch.Input, device),
-                    Weights = global::Volt.BatchTransfer.ToDevice(batch.Weights, device),
+                    Input = global::Volt.BatchTransfer.ToDevice(batch.Input, device, floatType),
+                    Weights = global::Volt.BatchTransfer.ToDevice(batch.Weights, device, floatType),
                     Source = batch.Source,
                 };
             }
 
-            /// <summary>Returns the batch with its tensors on <paramref name="device"/>; a batch already there is returned as it is.</summary>
+            /// <summary>Returns the batch with its tensors on <paramref name="device"/> (floating-point ones cast to <paramref name="floatType"/> when given); a batch already there is returned as it is.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-            private static (global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor) MoveBatchToDevice((global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor) batch, global::TorchSharp.torch.Device device)
+            private static (global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor) MoveBatchToDevice((global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor) batch, global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType? floatType)
             {
-                if (global::Volt.BatchTransfer.IsOnDevice(batch.Item1, device) && global::Volt.BatchTransfer.IsOnDevice(batch.Item2, device))
+                if (global::Volt.BatchTransfer.IsOnDevice(batch.Item1, device, floatType) && global::Volt.BatchTransfer.IsOnDevice(batch.Item2, device, floatType))
                 {
                     return batch;
                 }
 
                 return batch with
                 {
-                    Item1 = global::Volt.BatchTransfer.ToDevice(batch.Item1, device),
-                    Item2 = global::Volt.BatchTransfer.ToDevice(batch.Item2, device),
+                    Item1 = global::Volt.BatchTransfer.ToDevice(batch.Item1, device, floatType),
+                    Item2 = global::Volt.BatchTransfer.ToDevice(batch.Item2, device, floatType),
                 };
             }
 
