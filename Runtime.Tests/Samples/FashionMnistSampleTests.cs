@@ -61,6 +61,16 @@ public sealed class FashionMnistSampleTests : IDisposable
         Assert.True(result.TestMetrics["test_loss"] > 0);
     }
 
+    [Fact]
+    public void Bf16MixedTrainsTheMlpWithinOnePointOfFloat32()
+    {
+        var options = new SampleOptions { Epochs = 2, LimitValBatches = 1, RootDirectory = root.Path, Progress = false };
+        var full = SampleRun.Run(options, new StringWriter()).TestMetrics["test_acc"];
+        var mixed = SampleRun.Run(options with { Precision = "bf16-mixed" }, new StringWriter()).TestMetrics["test_acc"];
+        Assert.True(full > 0.84, $"float32 reached only {full}");
+        Assert.True(Math.Abs(full - mixed) <= 0.01, $"float32 {full:F4} vs bf16-mixed {mixed:F4}");
+    }
+
     [Theory]
     [InlineData("--model", "rnn", "--model")]
     [InlineData("--epochs", "0", "--epochs")]

@@ -30,3 +30,9 @@ catch (FashionMnistNotFoundException error)
     Console.Error.WriteLine(error.Message);
     return 1;
 }
+catch (ArgumentException error)
+{
+    // Invalid trainer options (for example --precision 16-mixed on a CPU) fail before training.
+    Console.Error.WriteLine(error.Message);
+    return 2;
+}

@@ -20,6 +20,7 @@ public sealed record SampleOptions
           --limit-train-batches N      train on the first N batches of each epoch (default all)
           --limit-val-batches N        validate on the first N batches (default all)
           --limit-test-batches N       test on the first N batches (default all)
+          --precision P                32-true (default), bf16-mixed, bf16-true, 16-true (16-mixed needs CUDA)
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
@@ -48,6 +49,8 @@ public sealed record SampleOptions
     public bool Progress { get; init; } = true;
 
     public string? CheckpointPath { get; init; }
+
+    public string Precision { get; init; } = "32-true";
 
     public int? CheckpointEveryNSteps { get; init; }
 
@@ -83,6 +86,7 @@ public sealed record SampleOptions
                 "--limit-val-batches" => options with { LimitValBatches = Positive(flag, Value()) },
                 "--limit-test-batches" => options with { LimitTestBatches = Positive(flag, Value()) },
                 "--ckpt-path" => options with { CheckpointPath = Value() },
+                "--precision" => options with { Precision = Value() },
                 "--checkpoint-every-n-steps" => options with { CheckpointEveryNSteps = Positive(flag, Value()) },
                 "--no-progress" => options with { Progress = false },
                 "--help" or "-h" => options with { Help = true },

@@ -43,6 +43,7 @@ public static class SampleRun
                 LimitValBatches = options.LimitValBatches is { } valLimit ? valLimit : BatchLimit.All,
                 LimitTestBatches = options.LimitTestBatches is { } testLimit ? testLimit : BatchLimit.All,
                 EnableProgressBar = options.Progress,
+                Precision = options.Precision,
                 Callbacks = options.CheckpointEveryNSteps is { } everyNSteps
                     ? [new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 }]
                     : [],
