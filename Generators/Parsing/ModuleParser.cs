@@ -110,7 +110,7 @@ internal sealed class ModuleParser
         CheckNameConflicts(hyperparameters);
         var monitor = ParseMonitor();
         var registrationOverrides = WellKnownNames.RegistrationMembers
-            .Where(name => !type.GetMembers(name).Any(m => !m.IsImplicitlyDeclared))
+            .Where(name => !type.GetMembers(name).Any(IsUserDeclared))
             .ToEquatableArray();
 
         if (hierarchy is null)
@@ -581,7 +581,7 @@ internal sealed class ModuleParser
     {
         foreach (var name in WellKnownNames.GeneratedMemberNames)
         {
-            var clash = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
+            var clash = type.GetMembers(name).FirstOrDefault(IsUserDeclared);
             if (clash is not null)
             {
                 Report(ModuleProblemKind.NameConflict, name, $"'{type.Name}' declares '{name}', which Volt generates; rename the member.");
@@ -590,12 +590,20 @@ internal sealed class ModuleParser
 
         foreach (var item in hyperparameters.Items)
         {
-            if (item.Source == HyperparameterSource.ConstructorParameter && type.GetMembers(item.MemberName).Any(m => !m.IsImplicitlyDeclared))
+            if (item.Source == HyperparameterSource.ConstructorParameter && type.GetMembers(item.MemberName).Any(IsUserDeclared))
             {
                 Report(ModuleProblemKind.NameConflict, item.MemberName, $"'{type.Name}' declares '{item.MemberName}', the field Volt generates to keep the hyperparameter '{item.Name}'; rename the member.");
             }
         }
     }
+
+    /// <summary>
+    /// True for members the user wrote. The analyzers see the generator's output in the compilation;
+    /// its members are not conflicts.
+    /// </summary>
+    internal static bool IsUserDeclared(ISymbol member)
+        => !member.IsImplicitlyDeclared
+           && member.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) < 0);
 
     private bool IsTensor(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, tensorType);
 

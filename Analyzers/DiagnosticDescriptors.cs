@@ -1,0 +1,76 @@
+using Microsoft.CodeAnalysis;
+
+namespace Volt.Analyzers;
+
+/// <summary>Every Volt diagnostic. IDs are stable; each has a section in docs/diagnostics.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    public const string NotPartialId = "VOLT0001";
+    public const string NoTrainingStepId = "VOLT0002";
+    public const string MissingConfigureOptimizersId = "VOLT0003";
+    public const string DuplicateStepAttributeId = "VOLT0004";
+    public const string UnsupportedStepSignatureId = "VOLT0005";
+    public const string UnsupportedHyperparameterId = "VOLT0006";
+    public const string UnsupportedBatchTypeId = "VOLT0007";
+    public const string NameConflictId = "VOLT0008";
+    public const string NotAModuleId = "VOLT0009";
+    public const string UnsupportedConfigureOptimizersId = "VOLT0010";
+    public const string MonitorNotLoggedId = "VOLT0011";
+    public const string MonitorLoggedPerStepOnlyId = "VOLT0012";
+    public const string GlobalStateId = "VOLT0013";
+    public const string UnseededRandomId = "VOLT0014";
+    public const string HardCodedDeviceId = "VOLT0015";
+    public const string FactoryWithoutDeviceId = "VOLT0016";
+    public const string ManualOptimizationCallId = "VOLT0017";
+    public const string PlateauWithoutMonitorId = "VOLT0018";
+    public const string HostSyncId = "VOLT0019";
+
+    private const string Structure = "Volt.Structure";
+    private const string Metrics = "Volt.Metrics";
+    private const string Reproducibility = "Volt.Reproducibility";
+    private const string Device = "Volt.Device";
+    private const string Optimization = "Volt.Optimization";
+    private const string Performance = "Volt.Performance";
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NoTrainingStep = Create(NoTrainingStepId, "Module has steps but no [TrainingStep]", "'{0}' has [{1}] but no [TrainingStep]; it can be validated, tested or used for prediction, but Trainer.Fit needs a [TrainingStep] method", Structure, DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor MissingConfigureOptimizers = Create(MissingConfigureOptimizersId, "Training step without [ConfigureOptimizers]", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateStepAttribute = Create(DuplicateStepAttributeId, "Step attribute used twice", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedStepSignature = Create(UnsupportedStepSignatureId, "Step signature not accepted", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedHyperparameter = Create(UnsupportedHyperparameterId, "Hyperparameter cannot be saved", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedBatchType = Create(UnsupportedBatchTypeId, "Batch type not supported", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NameConflict = Create(NameConflictId, "Member name taken by generated code", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NotAModule = Create(NotAModuleId, "Step attributes outside a TorchSharp module", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedConfigureOptimizers = Create(UnsupportedConfigureOptimizersId, "[ConfigureOptimizers] shape not accepted", "{0}", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MonitorNotLogged = Create(MonitorNotLoggedId, "Monitored metric is never logged", "[Monitor] watches '{0}', but no Log call with a constant name logs it{1}", Metrics, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor MonitorLoggedPerStepOnly = Create(MonitorLoggedPerStepOnlyId, "Monitored metric is logged per step only", "[Monitor] watches '{0}', which is logged only in the training step with the default per-step setting; pass onEpoch: true so callbacks compare epoch values", Metrics, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor GlobalState = Create(GlobalStateId, "Step uses mutable static state", "'{0}' {1} the static '{2}'; static state is shared by every module and process-wide, which breaks data-parallel training and reproducibility — keep it in an instance field", Reproducibility, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnseededRandom = Create(UnseededRandomId, "Unseeded System.Random in a module", "{0} is not seeded, so runs cannot repeat; use torch's seeded generators (Seeding.SeedEverything, TrainerOptions.Seed) or new Random(seed)", Reproducibility, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor HardCodedDevice = Create(HardCodedDeviceId, "Hard-coded device in a module", "{0} hard-codes a device; use the module's Device property (the trainer decides where the module runs)", Device, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor FactoryWithoutDevice = Create(FactoryWithoutDeviceId, "Tensor created without a device inside a step", "'{0}' creates the tensor on the CPU while the module may run on a GPU; pass device: Device", Device, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ManualOptimizationCall = Create(ManualOptimizationCallId, "The loop already does this", "'{0}' inside a [TrainingStep] with automatic optimization: the generated loop already calls backward, zero_grad and the optimizer step, so this does it twice; return the loss, or use [TrainingStep(AutomaticOptimization = false)]", Optimization, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor PlateauWithoutMonitor = Create(PlateauWithoutMonitorId, "ReduceLROnPlateau without a monitor", "ReduceLROnPlateau needs SchedulerConfig.Monitor, the metric whose plateau lowers the learning rate (for example Monitor = \"val_loss\")", Optimization, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor HostSync = Create(HostSyncId, "Host synchronization in a training step", "'{0}' copies a value to the host and waits for the device on every step; Log accepts tensors, so log the tensor instead", Performance, DiagnosticSeverity.Info);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity)
+        => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant());
+}

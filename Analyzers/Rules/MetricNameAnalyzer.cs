@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Volt.Generators;
+
+namespace Volt.Analyzers.Rules;
+
+/// <summary>
+/// Checks [Monitor] names against the module's Log calls with constant names: a name nobody logs
+/// (with the closest logged name as the fix), and a name logged only per step in training.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class MetricNameAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The diagnostic property that carries the suggested metric name.</summary>
+    public const string ClosestNameProperty = "ClosestName";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        [DiagnosticDescriptors.MonitorNotLogged, DiagnosticDescriptors.MonitorLoggedPerStepOnly];
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (ModuleSymbols.Resolve(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterSymbolStartAction(symbolStart => Start(symbolStart, symbols), SymbolKind.NamedType);
+        });
+    }
+
+    private static void Start(SymbolStartAnalysisContext context, ModuleSymbols symbols)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        var monitor = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == WellKnownNames.MonitorAttribute);
+        if (monitor is null || monitor.ConstructorArguments.FirstOrDefault().Value is not string metric || !symbols.IsVoltModule(type))
+        {
+            return;
+        }
+
+        var calls = new ConcurrentBag<(string? Name, bool PerEpoch)>();
+        context.RegisterOperationAction(
+            operationContext =>
+            {
+                var invocation = (IInvocationOperation)operationContext.Operation;
+                if (invocation.TargetMethod.Name != "Log"
+                    || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, type)
+                    || invocation.Arguments.Length == 0)
+                {
+                    return;
+                }
+
+                var nameArgument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
+                var name = nameArgument?.Value.ConstantValue is { HasValue: true, Value: string text } ? text : null;
+                calls.Add((name, PerEpoch(invocation, operationContext.ContainingSymbol, symbols)));
+            },
+            OperationKind.Invocation);
+
+        context.RegisterSymbolEndAction(end => Report(end, monitor, metric, calls));
+    }
+
+    private static void Report(SymbolAnalysisContext context, AttributeData monitor, string metric, ConcurrentBag<(string? Name, bool PerEpoch)> calls)
+    {
+        if (calls.Any(c => c.Name is null))
+        {
+            return; // a computed name could be anything: stay silent rather than guess
+        }
+
+        var logged = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (name, perEpoch) in calls)
+        {
+            logged[name!] = logged.TryGetValue(name!, out var before) ? before || perEpoch : perEpoch;
+        }
+
+        var location = monitor.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is AttributeSyntax { ArgumentList.Arguments.Count: > 0 } attribute
+            ? attribute.ArgumentList.Arguments[0].GetLocation()
+            : Location.None;
+        if (!logged.TryGetValue(metric, out var loggedPerEpoch))
+        {
+            var closest = logged.Keys.OrderBy(k => Distance(k, metric)).ThenBy(k => k, StringComparer.Ordinal).FirstOrDefault();
+            var properties = closest is null
+                ? ImmutableDictionary<string, string?>.Empty
+                : ImmutableDictionary<string, string?>.Empty.Add(ClosestNameProperty, closest);
+            var hint = closest is null ? "; no step logs a metric with a constant name" : $"; did you mean '{closest}'?";
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MonitorNotLogged, location, properties, metric, hint));
+        }
+        else if (!loggedPerEpoch)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MonitorLoggedPerStepOnly, location, metric));
+        }
+    }
+
+    /// <summary>True when the call aggregates per epoch: outside a training step by default, inside one only with onEpoch: true.</summary>
+    private static bool PerEpoch(IInvocationOperation invocation, ISymbol containing, ModuleSymbols symbols)
+    {
+        var onEpoch = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "onEpoch");
+        if (onEpoch is { ArgumentKind: ArgumentKind.Explicit })
+        {
+            return onEpoch.Value.ConstantValue is not { HasValue: true, Value: false };
+        }
+
+        return containing is not IMethodSymbol method || !symbols.IsTrainingStep(method);
+    }
+
+    /// <summary>Levenshtein distance, for the "did you mean" suggestion.</summary>
+    internal static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}

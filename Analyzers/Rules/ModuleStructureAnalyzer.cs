@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Volt.Generators.Model;
+using Volt.Generators.Parsing;
+
+namespace Volt.Analyzers.Rules;
+
+/// <summary>
+/// Reports every reason the generator skips a class (the generator's own parser decides), so no
+/// class with step attributes is silently left without a training loop.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ModuleStructureAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+    [
+        DiagnosticDescriptors.NotPartial,
+        DiagnosticDescriptors.NoTrainingStep,
+        DiagnosticDescriptors.MissingConfigureOptimizers,
+        DiagnosticDescriptors.DuplicateStepAttribute,
+        DiagnosticDescriptors.UnsupportedStepSignature,
+        DiagnosticDescriptors.UnsupportedHyperparameter,
+        DiagnosticDescriptors.UnsupportedBatchType,
+        DiagnosticDescriptors.NameConflict,
+        DiagnosticDescriptors.NotAModule,
+        DiagnosticDescriptors.UnsupportedConfigureOptimizers,
+    ];
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (ModuleSymbols.Resolve(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, symbols), SymbolKind.NamedType);
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, ModuleSymbols symbols)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (!symbols.IsVoltModule(type))
+        {
+            return;
+        }
+
+        ModuleParser.Parse(context.Compilation, type, out var problems, context.CancellationToken);
+
+        // One "make it partial" diagnostic per class: its fix makes every containing type partial too.
+        var notPartial = problems.Where(p => p.Kind == ModuleProblemKind.NotPartial).ToList();
+        if (notPartial.Count > 0)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, TypeLocation(type), string.Join(" ", notPartial.Select(p => p.Detail))));
+        }
+
+        foreach (var problem in problems.Where(p => p.Kind != ModuleProblemKind.NotPartial))
+        {
+            var descriptor = problem.Kind switch
+            {
+                ModuleProblemKind.NotPartial => DiagnosticDescriptors.NotPartial,
+                ModuleProblemKind.MissingConfigureOptimizers => DiagnosticDescriptors.MissingConfigureOptimizers,
+                ModuleProblemKind.DuplicateStepAttribute => DiagnosticDescriptors.DuplicateStepAttribute,
+                ModuleProblemKind.UnsupportedStepSignature => DiagnosticDescriptors.UnsupportedStepSignature,
+                ModuleProblemKind.UnsupportedHyperparameter => DiagnosticDescriptors.UnsupportedHyperparameter,
+                ModuleProblemKind.UnsupportedBatchType => DiagnosticDescriptors.UnsupportedBatchType,
+                ModuleProblemKind.NameConflict => DiagnosticDescriptors.NameConflict,
+                ModuleProblemKind.UnsupportedConfigureOptimizers => DiagnosticDescriptors.UnsupportedConfigureOptimizers,
+                _ => DiagnosticDescriptors.NotAModule,
+            };
+            context.ReportDiagnostic(Diagnostic.Create(descriptor, Locate(type, problem), problem.Detail));
+        }
+
+        var steps = type.GetMembers().OfType<IMethodSymbol>().Select(m => symbols.StepAttribute(m)).Where(a => a is not null).ToList();
+        if (problems.Count == 0 && !steps.Any(a => SymbolEqualityComparer.Default.Equals(a!.AttributeClass, symbols.TrainingStep)))
+        {
+            var first = steps[0]!.AttributeClass!.Name.Replace("Attribute", string.Empty);
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoTrainingStep, TypeLocation(type), type.Name, first));
+        }
+    }
+
+    /// <summary>
+    /// The place a problem is about: the named member or parameter; else the class name (also for a
+    /// containing type that is not partial: diagnostics stay inside the analyzed class, and its fix
+    /// makes the containing types partial too).
+    /// </summary>
+    private static Location Locate(INamedTypeSymbol type, ModuleProblem problem)
+    {
+        if (problem.Subject == type.Name)
+        {
+            return TypeLocation(type);
+        }
+
+        var member = type.GetMembers(problem.Subject).FirstOrDefault(ModuleParser.IsUserDeclared);
+        if (member?.Locations.FirstOrDefault(l => l.IsInSource) is { } memberLocation)
+        {
+            return memberLocation;
+        }
+
+        var parameter = type.InstanceConstructors.SelectMany(c => c.Parameters).FirstOrDefault(p => p.Name == problem.Subject);
+        if (parameter?.Locations.FirstOrDefault(l => l.IsInSource) is { } parameterLocation)
+        {
+            return parameterLocation;
+        }
+
+        return TypeLocation(type);
+    }
+
+    /// <summary>The identifier of the type's first user-written declaration.</summary>
+    internal static Location TypeLocation(INamedTypeSymbol type)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (ModuleParser.IsUserDeclared(type) && reference.GetSyntax() is TypeDeclarationSyntax declaration
+                && reference.SyntaxTree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) < 0)
+            {
+                return declaration.Identifier.GetLocation();
+            }
+        }
+
+        return type.Locations.FirstOrDefault() ?? Location.None;
+    }
+}
