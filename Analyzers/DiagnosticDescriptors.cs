@@ -24,6 +24,7 @@ internal static class DiagnosticDescriptors
     public const string ManualOptimizationCallId = "VOLT0017";
     public const string PlateauWithoutMonitorId = "VOLT0018";
     public const string HostSyncId = "VOLT0019";
+    public const string CallbackMonitorNotLoggedId = "VOLT0020";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -71,6 +72,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor HostSync = Create(HostSyncId, "Host synchronization in a training step", "'{0}' copies a value to the host and waits for the device on every step; Log accepts tensors, so log the tensor instead", Performance, DiagnosticSeverity.Info);
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity)
-        => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant());
+    public static readonly DiagnosticDescriptor CallbackMonitorNotLogged = Create(CallbackMonitorNotLoggedId, "Callback monitors a metric no module logs", "{0} monitors '{1}', but no Volt module in this project logs it with a constant name{2}", Metrics, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
+        => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);
 }

@@ -23,7 +23,7 @@ public sealed class MetricNameAnalyzer : DiagnosticAnalyzer
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        [DiagnosticDescriptors.MonitorNotLogged, DiagnosticDescriptors.MonitorLoggedPerStepOnly];
+        [DiagnosticDescriptors.MonitorNotLogged, DiagnosticDescriptors.MonitorLoggedPerStepOnly, DiagnosticDescriptors.CallbackMonitorNotLogged];
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -38,7 +38,63 @@ public sealed class MetricNameAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterSymbolStartAction(symbolStart => Start(symbolStart, symbols), SymbolKind.NamedType);
+            CallbackMonitors.Register(start);
         });
+    }
+
+    /// <summary>
+    /// Constant monitor names given to ModelCheckpoint, EarlyStopping or SchedulerConfig, checked at the
+    /// end of the compilation against every constant Log name of every module in it.
+    /// </summary>
+    private static class CallbackMonitors
+    {
+        private static readonly string[] Owners = ["Volt.Callbacks.ModelCheckpoint", "Volt.Callbacks.EarlyStopping", "Volt.SchedulerConfig"];
+
+        public static void Register(CompilationStartAnalysisContext start)
+        {
+            var logged = new ConcurrentBag<string?>();
+            var monitors = new ConcurrentBag<(string Owner, string Name, Location Location)>();
+            start.RegisterOperationAction(
+                context =>
+                {
+                    var invocation = (IInvocationOperation)context.Operation;
+                    if (invocation.TargetMethod.Name == "Log" && invocation.TargetMethod.ContainingType?.AllInterfaces.Any(i => i.ToDisplayString() == "Volt.IVoltModule") == true)
+                    {
+                        var name = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value.ConstantValue;
+                        logged.Add(name is { HasValue: true, Value: string text } ? text : null);
+                    }
+                },
+                OperationKind.Invocation);
+            start.RegisterOperationAction(
+                context =>
+                {
+                    var assignment = (ISimpleAssignmentOperation)context.Operation;
+                    if (assignment.Target is IPropertyReferenceOperation { Property.Name: "Monitor" } property
+                        && Owners.Contains(property.Property.ContainingType?.ToDisplayString())
+                        && assignment.Value.ConstantValue is { HasValue: true, Value: string name })
+                    {
+                        monitors.Add((property.Property.ContainingType!.Name, name, assignment.Value.Syntax.GetLocation()));
+                    }
+                },
+                OperationKind.SimpleAssignment);
+            start.RegisterCompilationEndAction(end =>
+            {
+                if (logged.IsEmpty || logged.Any(n => n is null))
+                {
+                    return; // no modules here, or computed names: stay silent
+                }
+
+                var names = new HashSet<string>(logged.Select(n => n!), StringComparer.Ordinal);
+                foreach (var (owner, name, location) in monitors)
+                {
+                    if (!names.Contains(name))
+                    {
+                        var closest = names.OrderBy(k => Distance(k, name)).ThenBy(k => k, StringComparer.Ordinal).First();
+                        end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallbackMonitorNotLogged, location, owner, name, $"; did you mean '{closest}'?"));
+                    }
+                }
+            });
+        }
     }
 
     private static void Start(SymbolStartAnalysisContext context, ModuleSymbols symbols)

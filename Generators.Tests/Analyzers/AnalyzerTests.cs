@@ -119,6 +119,32 @@ public sealed class AnalyzerTests
             """);
 
     [Fact]
+    public Task CallbackMonitorsAreCheckedAgainstEveryModulesLogCalls()
+        => Metrics.VerifyAnalyzerAsync(Usings + """
+            using Volt.Callbacks;
+            namespace App;
+            public partial class M() : nn.Module<Tensor, Tensor>("m")
+            {
+            """ + Members + """
+                [TrainingStep] Tensor Step(Tensor batch) => forward(batch).sum();
+                [ValidationStep] void Check(Tensor batch) => Log("val_loss", forward(batch).mean());
+                [ConfigureOptimizers] optim.Optimizer Optimizers() => optim.SGD(parameters(), 0.1);
+            }
+
+            public static class Setup
+            {
+                public static TrainerOptions Options() => new()
+                {
+                    Callbacks =
+                    [
+                        new EarlyStopping { Monitor = {|VOLT0020:"val_los"|} },
+                        new ModelCheckpoint { Monitor = "val_loss" },
+                    ],
+                };
+            }
+            """);
+
+    [Fact]
     public Task MonitorLoggedOnlyPerTrainingStepIsReported()
         => Metrics.VerifyAnalyzerAsync(Usings + """
             namespace App;
