@@ -25,6 +25,7 @@ internal static class DiagnosticDescriptors
     public const string PlateauWithoutMonitorId = "VOLT0018";
     public const string HostSyncId = "VOLT0019";
     public const string CallbackMonitorNotLoggedId = "VOLT0020";
+    public const string RankDependentSyncId = "VOLT0021";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -32,6 +33,7 @@ internal static class DiagnosticDescriptors
     private const string Device = "Volt.Device";
     private const string Optimization = "Volt.Optimization";
     private const string Performance = "Volt.Performance";
+    private const string Distributed = "Volt.Distributed";
 
     /// <summary>The message argument is the parser's full explanation.</summary>
     public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error);
@@ -73,6 +75,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor HostSync = Create(HostSyncId, "Host synchronization in a training step", "'{0}' copies a value to the host and waits for the device on every step; Log accepts tensors, so log the tensor instead", Performance, DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor CallbackMonitorNotLogged = Create(CallbackMonitorNotLoggedId, "Callback monitors a metric no module logs", "{0} monitors '{1}', but no Volt module in this project logs it with a constant name{2}", Metrics, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor RankDependentSync = Create(RankDependentSyncId, "Synchronized Log inside a rank-dependent branch", "Log(\"{0}\", ..., syncDist: true) runs only on some ranks ({1}); under data-parallel training the other ranks never join the reduction and the run deadlocks — log on every rank, or drop syncDist", Distributed, DiagnosticSeverity.Warning);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);

@@ -25,7 +25,7 @@ internal static class WellKnownNames
     /// <summary>Members the generator declares; a user member with one of these names stops generation.</summary>
     public static readonly string[] GeneratedMemberNames =
     [
-        "Log", "Device", "Hyperparameters", "GetHyperparameters", "SaveHyperparameters", "FromHyperparameters",
+        "Log", "Device", "GlobalRank", "IsGlobalZero", "Hyperparameters", "GetHyperparameters", "SaveHyperparameters", "FromHyperparameters",
         "MoveBatchToDevice", "RunFit", "LoadFromCheckpoint", "ManualBackward", "ManualStep", "RunValidationEpoch", "RunTestEpoch", StateField,
     ];
 

@@ -14,6 +14,9 @@ public sealed class ModuleState
 {
     private MetricCollector? metrics;
 
+    /// <summary>This process's rank among all training processes; 0 on a single device.</summary>
+    public int GlobalRank { get; internal set; }
+
     /// <summary>The device the module's parameters are on. CPU until a trainer moves the module.</summary>
     public Device Device { get; internal set; } = torch.CPU;
 
@@ -32,7 +35,8 @@ public sealed class ModuleState
     /// <param name="progressBar">Show the value in the console progress.</param>
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
-    public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+    /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); every rank must log it. A no-op on one device.</param>
+    public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
 
     /// <summary>Records a number metric for the running phase.</summary>
@@ -43,7 +47,8 @@ public sealed class ModuleState
     /// <param name="progressBar">Show the value in the console progress.</param>
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
-    public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+    /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); every rank must log it. A no-op on one device.</param>
+    public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
 
     /// <summary>Set by the fit loop while a manual-optimization fit runs.</summary>

@@ -250,6 +250,7 @@ public sealed class Trainer
         strategy.Setup(module.Module);
         precision.SetupModule(module.Module);
         module.State.Device = strategy.Device;
+        module.State.GlobalRank = strategy.GlobalRank;
 
         if (Options.EnableLogging && LogDir is null)
         {

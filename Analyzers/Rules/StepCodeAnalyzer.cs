@@ -41,6 +41,7 @@ public sealed class StepCodeAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ManualOptimizationCall,
         DiagnosticDescriptors.PlateauWithoutMonitor,
         DiagnosticDescriptors.HostSync,
+        DiagnosticDescriptors.RankDependentSync,
     ];
 
     /// <inheritdoc/>
@@ -77,6 +78,13 @@ public sealed class StepCodeAnalyzer : DiagnosticAnalyzer
             }
 
             var method = invocation.TargetMethod;
+            if (method.Name == "Log" && RankCondition(invocation) is { } condition
+                && invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "syncDist") is { ArgumentKind: ArgumentKind.Explicit, Value.ConstantValue: { HasValue: true, Value: true } })
+            {
+                var name = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value.ConstantValue.Value as string ?? "...";
+                Report(context, DiagnosticDescriptors.RankDependentSync, invocation.Syntax.GetLocation(), name, condition);
+            }
+
             // Extension methods such as ToSingle() take the tensor as their first argument.
             var receiverType = invocation.Instance?.Type
                 ?? (method.IsExtensionMethod ? invocation.Arguments.FirstOrDefault()?.Value.Type : null);
@@ -180,6 +188,21 @@ public sealed class StepCodeAnalyzer : DiagnosticAnalyzer
                 if (symbols.IsVoltModule(type))
                 {
                     return type;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The rank test (IsGlobalZero, GlobalRank) of an enclosing if or conditional, or null.</summary>
+        private static string? RankCondition(IOperation operation)
+        {
+            for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IConditionalOperation conditional
+                    && conditional.Condition.DescendantsAndSelf().OfType<IMemberReferenceOperation>().FirstOrDefault(m => m.Member.Name is "IsGlobalZero" or "GlobalRank") is { } rank)
+                {
+                    return rank.Member.Name;
                 }
             }
 

@@ -278,6 +278,31 @@ public sealed class AnalyzerTests
             """);
 
     [Fact]
+    public Task SynchronizedLoggingOnOneRankIsReported()
+        => Code.VerifyAnalyzerAsync(Usings + """
+            namespace App;
+            public partial class M() : nn.Module<Tensor, Tensor>("m")
+            {
+            """ + Members + """
+                [TrainingStep]
+                Tensor Step(Tensor batch)
+                {
+                    var loss = forward(batch).sum();
+                    if (IsGlobalZero)
+                    {
+                        {|VOLT0021:Log("train_loss", loss, syncDist: true)|};
+                        Log("rank0_only", loss);
+                    }
+
+                    Log("everyone", loss, syncDist: true);
+                    return loss;
+                }
+
+                [ConfigureOptimizers] optim.Optimizer Optimizers() => optim.SGD(parameters(), 0.1);
+            }
+            """);
+
+    [Fact]
     public async Task CorrectModulesHaveNoDiagnostics()
     {
         const string source = Usings + """

@@ -122,12 +122,20 @@ internal sealed class ModuleEmitter
         writer.WriteLine(generatedCode);
         writer.WriteLine($"public {Device} Device => {state}.Device;");
         writer.WriteLine();
+        writer.WriteLine("/// <summary>This process's rank among all training processes (0 on a single device); <see cref=\"IsGlobalZero\"/> is true on rank 0.</summary>");
+        writer.WriteLine(generatedCode);
+        writer.WriteLine($"public int GlobalRank => {state}.GlobalRank;");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>True on the process with rank 0, the one that should write files and print.</summary>");
+        writer.WriteLine(generatedCode);
+        writer.WriteLine($"public bool IsGlobalZero => {state}.GlobalRank == 0;");
+        writer.WriteLine();
         foreach (var valueType in new[] { Tensor, "double" })
         {
-            writer.WriteLine("/// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref=\"global::Volt.ModuleState.Log(string, " + (valueType == "double" ? "double" : "global::TorchSharp.torch.Tensor") + ", bool?, bool?, bool, global::Volt.Reduce, long?)\"/>.</summary>");
+            writer.WriteLine("/// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref=\"global::Volt.ModuleState.Log(string, " + (valueType == "double" ? "double" : "global::TorchSharp.torch.Tensor") + ", bool?, bool?, bool, global::Volt.Reduce, long?, bool)\"/>.</summary>");
             writer.WriteLine(generatedCode);
-            writer.WriteLine($"public void Log(string name, {valueType} value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null)");
-            writer.WriteLine($"    => {state}.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);");
+            writer.WriteLine($"public void Log(string name, {valueType} value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null, bool syncDist = false)");
+            writer.WriteLine($"    => {state}.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);");
             writer.WriteLine();
         }
 

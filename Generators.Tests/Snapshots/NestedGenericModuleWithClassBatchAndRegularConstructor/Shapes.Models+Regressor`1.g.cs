@@ -19,15 +19,23 @@ namespace Shapes
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public global::TorchSharp.torch.Device Device => _volt.Device;
 
-            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, global::TorchSharp.torch.Tensor, bool?, bool?, bool, global::Volt.Reduce, long?)"/>.</summary>
+            /// <summary>This process's rank among all training processes (0 on a single device); <see cref="IsGlobalZero"/> is true on rank 0.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-            public void Log(string name, global::TorchSharp.torch.Tensor value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null)
-                => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
+            public int GlobalRank => _volt.GlobalRank;
 
-            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, double, bool?, bool?, bool, global::Volt.Reduce, long?)"/>.</summary>
+            /// <summary>True on the process with rank 0, the one that should write files and print.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-            public void Log(string name, double value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null)
-                => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
+            public bool IsGlobalZero => _volt.GlobalRank == 0;
+
+            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, global::TorchSharp.torch.Tensor, bool?, bool?, bool, global::Volt.Reduce, long?, bool)"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            public void Log(string name, global::TorchSharp.torch.Tensor value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null, bool syncDist = false)
+                => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
+
+            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, double, bool?, bool?, bool, global::Volt.Reduce, long?, bool)"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            public void Log(string name, double value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null, bool syncDist = false)
+                => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
             global::TorchSharp.torch.nn.Module global::Volt.IVoltModule.Module => this;
 
