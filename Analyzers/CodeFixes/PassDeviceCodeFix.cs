@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading.Tasks;
@@ -12,14 +11,8 @@ namespace Volt.Analyzers.CodeFixes;
 
 /// <summary>VOLT0016: adds <c>device: Device</c> to a tensor factory call inside a step.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PassDeviceCodeFix)), Shared]
-public sealed class PassDeviceCodeFix : CodeFixProvider
+public sealed class PassDeviceCodeFix() : VoltCodeFix(DiagnosticDescriptors.FactoryWithoutDeviceId)
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticDescriptors.FactoryWithoutDeviceId];
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading.Tasks;
@@ -13,14 +12,8 @@ namespace Volt.Analyzers.CodeFixes;
 
 /// <summary>VOLT0011: replaces the [Monitor] name with the closest name a Log call uses.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseLoggedMetricNameCodeFix)), Shared]
-public sealed class UseLoggedMetricNameCodeFix : CodeFixProvider
+public sealed class UseLoggedMetricNameCodeFix() : VoltCodeFix(DiagnosticDescriptors.MonitorNotLoggedId)
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticDescriptors.MonitorNotLoggedId];
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {

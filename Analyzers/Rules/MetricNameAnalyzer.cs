@@ -16,7 +16,7 @@ namespace Volt.Analyzers.Rules;
 /// (with the closest logged name as the fix), and a name logged only per step in training.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class MetricNameAnalyzer : DiagnosticAnalyzer
+public sealed class MetricNameAnalyzer : VoltAnalyzer
 {
     /// <summary>The diagnostic property that carries the suggested metric name.</summary>
     public const string ClosestNameProperty = "ClosestName";
@@ -26,20 +26,10 @@ public sealed class MetricNameAnalyzer : DiagnosticAnalyzer
         [DiagnosticDescriptors.MonitorNotLogged, DiagnosticDescriptors.MonitorLoggedPerStepOnly, DiagnosticDescriptors.CallbackMonitorNotLogged];
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, ModuleSymbols symbols)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (ModuleSymbols.Resolve(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterSymbolStartAction(symbolStart => Start(symbolStart, symbols), SymbolKind.NamedType);
-            CallbackMonitors.Register(start);
-        });
+        start.RegisterSymbolStartAction(symbolStart => Start(symbolStart, symbols), SymbolKind.NamedType);
+        CallbackMonitors.Register(start);
     }
 
     /// <summary>

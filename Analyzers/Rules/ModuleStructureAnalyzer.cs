@@ -13,7 +13,7 @@ namespace Volt.Analyzers.Rules;
 /// class with step attributes is silently left without a training loop.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ModuleStructureAnalyzer : DiagnosticAnalyzer
+public sealed class ModuleStructureAnalyzer : VoltAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
@@ -31,20 +31,8 @@ public sealed class ModuleStructureAnalyzer : DiagnosticAnalyzer
     ];
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (ModuleSymbols.Resolve(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, symbols), SymbolKind.NamedType);
-        });
-    }
+    private protected override void Register(CompilationStartAnalysisContext start, ModuleSymbols symbols)
+        => start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, symbols), SymbolKind.NamedType);
 
     private static void Analyze(SymbolAnalysisContext context, ModuleSymbols symbols)
     {

@@ -17,7 +17,7 @@ namespace Volt.Analyzers.Rules;
 /// without a monitor, and host synchronizations.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class StepCodeAnalyzer : DiagnosticAnalyzer
+public sealed class StepCodeAnalyzer : VoltAnalyzer
 {
     private static readonly HashSet<string> Factories = new(StringComparer.Ordinal)
     {
@@ -45,26 +45,16 @@ public sealed class StepCodeAnalyzer : DiagnosticAnalyzer
     ];
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, ModuleSymbols symbols)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (ModuleSymbols.Resolve(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            var random = start.Compilation.GetTypeByMetadataName("System.Random");
-            var schedulerConfig = start.Compilation.GetTypeByMetadataName("Volt.SchedulerConfig");
-            var analysis = new Analysis(symbols, random, schedulerConfig);
-            start.RegisterSymbolStartAction(symbolStart => GlobalState.Start(symbolStart, symbols), SymbolKind.NamedType);
-            start.RegisterOperationAction(analysis.Invocation, OperationKind.Invocation);
-            start.RegisterOperationAction(analysis.MemberReference, OperationKind.FieldReference, OperationKind.PropertyReference);
-            start.RegisterOperationAction(analysis.ObjectCreation, OperationKind.ObjectCreation);
-            start.RegisterOperationAction(analysis.Literal, OperationKind.Literal);
-        });
+        var random = start.Compilation.GetTypeByMetadataName("System.Random");
+        var schedulerConfig = start.Compilation.GetTypeByMetadataName("Volt.SchedulerConfig");
+        var analysis = new Analysis(symbols, random, schedulerConfig);
+        start.RegisterSymbolStartAction(symbolStart => GlobalState.Start(symbolStart, symbols), SymbolKind.NamedType);
+        start.RegisterOperationAction(analysis.Invocation, OperationKind.Invocation);
+        start.RegisterOperationAction(analysis.MemberReference, OperationKind.FieldReference, OperationKind.PropertyReference);
+        start.RegisterOperationAction(analysis.ObjectCreation, OperationKind.ObjectCreation);
+        start.RegisterOperationAction(analysis.Literal, OperationKind.Literal);
     }
 
     private sealed class Analysis(ModuleSymbols symbols, INamedTypeSymbol? random, INamedTypeSymbol? schedulerConfig)
