@@ -59,6 +59,9 @@ public sealed class StepCodeAnalyzer : VoltAnalyzer
 
     private sealed class Analysis(ModuleSymbols symbols, INamedTypeSymbol? random, INamedTypeSymbol? schedulerConfig)
     {
+        // Every operation asks whether its type is a module; answer once per type.
+        private readonly ConcurrentDictionary<INamedTypeSymbol, bool> isModule = new(SymbolEqualityComparer.Default);
+
         public void Invocation(OperationAnalysisContext context)
         {
             var invocation = (IInvocationOperation)context.Operation;
@@ -175,7 +178,7 @@ public sealed class StepCodeAnalyzer : VoltAnalyzer
         {
             for (var type = context.ContainingSymbol.ContainingType; type is not null; type = type.ContainingType)
             {
-                if (symbols.IsVoltModule(type))
+                if (isModule.GetOrAdd(type, symbols.IsVoltModule))
                 {
                     return type;
                 }

@@ -3,7 +3,6 @@ namespace Volt.Generators.Model;
 /// <summary>Everything the emitter needs to write one module class's generated half. Strings and enums only.</summary>
 internal sealed record ModuleModel(
     HierarchyInfo Hierarchy,
-    string FullyQualifiedName,
     string ClassName,
     string SelfType,
     TrainingStepModel? TrainingStep,
@@ -75,7 +74,7 @@ internal enum OptimizerConfigShape
 /// <summary>The [ConfigureOptimizers] method.</summary>
 /// <param name="TupleSize">The number of optimizers of an <see cref="OptimizerConfigShape.OptimizerTuple"/>; 1 otherwise.</param>
 /// <param name="TupleElementIsConfig">For a tuple: which elements are OptimizerConfigs (the others are optimizers).</param>
-internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, string ReturnType, int TupleSize, EquatableArray<bool> TupleElementIsConfig);
+internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, int TupleSize, EquatableArray<bool> TupleElementIsConfig);
 
 /// <summary>How a batch is rebuilt on the device.</summary>
 internal enum BatchKind

@@ -120,9 +120,8 @@ internal sealed class ModuleParser
 
         return new ModuleModel(
             hierarchy,
-            type.ToDisplayString(TypeFormat),
             type.Name,
-            SelfTypeName(type),
+            DeclarationName(type),
             trainingModel,
             optimizers,
             validationModel,
@@ -412,7 +411,7 @@ internal sealed class ModuleParser
         }
 
         configureOptimizersReturnType = returnType;
-        return new OptimizerConfigModel(found.Name, shape.Value, returnType.ToDisplayString(TypeFormat), tupleSize, tupleElementIsConfig);
+        return new OptimizerConfigModel(found.Name, shape.Value, tupleSize, tupleElementIsConfig);
     }
 
     private BatchTypeModel? ParseBatchType(ITypeSymbol batchType, string stepName, List<BatchTypeModel> batchTypes)
@@ -652,8 +651,6 @@ internal sealed class ModuleParser
 
     private static string DeclarationName(INamedTypeSymbol symbol)
         => symbol.TypeParameters.Length == 0 ? symbol.Name : symbol.Name + "<" + string.Join(", ", symbol.TypeParameters.Select(t => t.Name)) + ">";
-
-    private static string SelfTypeName(INamedTypeSymbol symbol) => DeclarationName(symbol);
 
     private void Report(ModuleProblemKind kind, string subject, string detail) => problems.Add(new ModuleProblem(kind, subject, detail));
 }

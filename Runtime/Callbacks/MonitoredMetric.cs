@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 
 namespace Volt.Callbacks;
@@ -36,8 +35,4 @@ internal static class MonitoredMetric
 
     /// <summary>The worst possible score of a mode (also what NaN counts as).</summary>
     public static double Worst(MonitorMode mode) => mode == MonitorMode.Max ? double.NegativeInfinity : double.PositiveInfinity;
-
-    public static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-
-    public static IEnumerable<string> Keys(IReadOnlyDictionary<string, double> metrics) => metrics.Keys;
 }
