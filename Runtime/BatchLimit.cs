@@ -54,17 +54,17 @@ public readonly record struct BatchLimit
         return (int)Math.Floor((Fraction ?? 1.0) * available);
     }
 
-    /// <summary>Returns the reason the limit is invalid, or null when it is valid.</summary>
-    internal string? Problem()
+    /// <summary>Returns why the limit is invalid, as one sentence naming the option <paramref name="option"/>, or null when it is valid.</summary>
+    internal string? Problem(string option)
     {
         if (Count is { } count && count < 0)
         {
-            return $"{count} is negative; use a count >= 0 or a fraction in [0.0, 1.0]";
+            return $"{option} is {count.ToString(CultureInfo.InvariantCulture)}; use a batch count >= 0 or a fraction in [0.0, 1.0]";
         }
 
         if (Fraction is { } fraction && (double.IsNaN(fraction) || fraction < 0 || fraction > 1))
         {
-            return $"{fraction.ToString(CultureInfo.InvariantCulture)} is not a fraction in [0.0, 1.0]; use a fraction or a whole batch count";
+            return $"{option} is {fraction.ToString(CultureInfo.InvariantCulture)}; use a fraction in [0.0, 1.0] or a whole batch count >= 0";
         }
 
         return null;

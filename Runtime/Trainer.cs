@@ -45,6 +45,11 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(console);
         var requested = options ?? new TrainerOptions();
         requested.Validate();
+        if (PrecisionNames.LegacyAliasNote(requested.Precision) is { } note)
+        {
+            console.WriteLine(note);
+        }
+
         Options = requested.Resolve();
         this.console = console;
         shuffleSeed = Options.Seed ?? Random.Shared.NextInt64();

@@ -60,8 +60,9 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Numeric precision (Lightning's <c>precision</c>): "32-true" (default), "bf16-mixed" (CPU and CUDA),
-    /// "16-mixed" (CUDA, with a grad scaler), "bf16-true" or "16-true" (parameters and inputs cast).
-    /// See docs/precision.md.
+    /// "16-mixed" (CUDA, with a grad scaler), "bf16-true", "16-true" or "64-true" (parameters and inputs cast).
+    /// Lightning's aliases "32", "64", "16" (= "16-mixed") and "bf16" (= "bf16-mixed") are accepted; the
+    /// trainer's <see cref="Trainer.Options"/> hold the name they stand for. See docs/precision.md.
     /// </summary>
     public string Precision { get; init; } = "32-true";
 
@@ -157,9 +158,9 @@ public sealed record TrainerOptions
             problems.Add($"LogEveryNSteps is {LogEveryNSteps}; use a value >= 1, or 0 to disable step logging");
         }
 
-        if (Volt.Precision.PrecisionPlugin.Problem(Precision) is { } precisionProblem)
+        if (Volt.Precision.PrecisionNames.Problem(Precision) is { } precisionProblem)
         {
-            problems.Add($"Precision is {precisionProblem}");
+            problems.Add(precisionProblem);
         }
 
         if (MinEpochs < 0)
@@ -167,7 +168,7 @@ public sealed record TrainerOptions
             problems.Add($"MinEpochs is {MinEpochs}; use a value >= 0");
         }
 
-        if (MaxEpochs is { } max && MinEpochs > max)
+        if (MaxEpochs is { } max && max >= 1 && MinEpochs > max)
         {
             problems.Add($"MinEpochs ({MinEpochs}) is larger than MaxEpochs ({max})");
         }
@@ -240,7 +241,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// The options as the loops use them: FastDevRun and OverfitBatches replace the limits they
-    /// override (Lightning's rules); everything else is unchanged.
+    /// override (Lightning's rules) and a precision alias becomes the name it stands for; everything
+    /// else is unchanged.
     /// </summary>
     internal TrainerOptions Resolve()
     {
@@ -270,14 +272,15 @@ public sealed record TrainerOptions
             };
         }
 
-        return resolved;
+        var precision = Volt.Precision.PrecisionNames.Resolve(Precision)!;
+        return precision == Precision ? resolved : resolved with { Precision = precision };
     }
 
     private static void AddLimitProblem(List<string> problems, string name, BatchLimit limit)
     {
-        if (limit.Problem() is { } problem)
+        if (limit.Problem(name) is { } problem)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} is {problem}"));
+            problems.Add(problem);
         }
     }
 }

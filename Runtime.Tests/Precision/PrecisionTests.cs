@@ -75,6 +75,28 @@ public sealed class PrecisionTests() : TrainingTest(samples: 64)
     }
 
     [Fact]
+    public void DoublePrecisionFromLightningsAlias64CastsParametersAndInputsToFloat64()
+    {
+        var (module, trainer) = Fit(Root.Options(1) with { Precision = "64" });
+        using (module)
+        {
+            Assert.Equal("64-true", trainer.Options.Precision);
+            Assert.NotEmpty(module.ParameterDtypes);
+            Assert.All(module.ParameterDtypes, d => Assert.Equal(ScalarType.Float64, d));
+            Assert.All(module.InputDtypes, d => Assert.Equal(ScalarType.Float64, d));
+        }
+    }
+
+    [Theory]
+    [InlineData("bf16", "bf16-mixed")]
+    [InlineData("32", "32-true")]
+    [InlineData("64", "64-true")]
+    public void CreateAcceptsLightningsAliases(string alias, string canonical)
+    {
+        Assert.Equal(canonical, PrecisionPlugin.Create(alias, CPU).Name);
+    }
+
+    [Fact]
     public void PrecisionsTheDeviceCannotDoFailBeforeTraining()
     {
         var unknown = Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions { Precision = "fp8" }));
@@ -87,6 +109,10 @@ public sealed class PrecisionTests() : TrainingTest(samples: 64)
         var cpu = Assert.Throws<ArgumentException>(() => trainer.Fit(module, train));
         Assert.Contains("16-mixed", cpu.Message);
         Assert.Contains("32-true, bf16-mixed, bf16-true, 16-true", cpu.Message);
+        Assert.Empty(module.TrainingOutputDtypes);
+
+        var alias = Assert.Throws<ArgumentException>(() => new Trainer(Root.Options(1) with { Precision = "16" }, TextWriter.Null).Fit(module, train));
+        Assert.Contains("\"16-mixed\" needs a CUDA device", alias.Message);
         Assert.Empty(module.TrainingOutputDtypes);
     }
 

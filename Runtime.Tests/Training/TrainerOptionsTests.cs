@@ -65,6 +65,54 @@ public sealed class TrainerOptionsTests
         Assert.Contains("CheckValEveryNEpoch", fraction.Message);
     }
 
+    [Theory]
+    [InlineData("Precision", "Precision is \"bf16mixed\"; did you mean \"bf16-mixed\"? Use one of: 32-true, bf16-mixed, 16-mixed, bf16-true, 16-true, 64-true, or Lightning's aliases 64, 32, 16, bf16")]
+    [InlineData("LimitTrainBatches", "LimitTrainBatches is 1.5; use a fraction in [0.0, 1.0] or a whole batch count >= 0")]
+    [InlineData("LimitValBatches", "LimitValBatches is -1; use a batch count >= 0 or a fraction in [0.0, 1.0]")]
+    [InlineData("ValCheckInterval", "ValCheckInterval is 1.5; use a fraction in [0.0, 1.0] or a whole batch count >= 0")]
+    public void ProblemsReadAsOneSentence(string option, string expected)
+    {
+        var options = option switch
+        {
+            "Precision" => new TrainerOptions { Precision = "bf16mixed" },
+            "LimitTrainBatches" => new TrainerOptions { LimitTrainBatches = 1.5 },
+            "LimitValBatches" => new TrainerOptions { LimitValBatches = -1 },
+            "ValCheckInterval" => new TrainerOptions { ValCheckInterval = 1.5 },
+            _ => throw new ArgumentOutOfRangeException(nameof(option)),
+        };
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(options));
+        Assert.Equal(["Invalid TrainerOptions:", "  - " + expected], error.Message.Split(Environment.NewLine));
+    }
+
+    [Fact]
+    public void AnInvalidMaxEpochsIsNotAlsoComparedWithMinEpochs()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions { MaxEpochs = -5 }));
+        Assert.Contains("MaxEpochs is -5", error.Message);
+        Assert.DoesNotContain("MinEpochs", error.Message);
+    }
+
+    [Theory]
+    [InlineData("32", "32-true", false)]
+    [InlineData("64", "64-true", false)]
+    [InlineData("16", "16-mixed", true)]
+    [InlineData("bf16", "bf16-mixed", true)]
+    [InlineData("bf16-mixed", "bf16-mixed", false)]
+    public void LightningsPrecisionAliasesMapAsLightningMapsThem(string alias, string canonical, bool discouraged)
+    {
+        var console = new System.IO.StringWriter();
+        var trainer = new Trainer(new TrainerOptions { Precision = alias }, console);
+        Assert.Equal(canonical, trainer.Options.Precision);
+        if (discouraged)
+        {
+            Assert.Equal($"Precision \"{alias}\" is Lightning's legacy alias of \"{canonical}\"; write Precision = \"{canonical}\" instead." + Environment.NewLine, console.ToString());
+        }
+        else
+        {
+            Assert.Empty(console.ToString());
+        }
+    }
+
     [Fact]
     public void ValidOptionsAreAccepted()
     {

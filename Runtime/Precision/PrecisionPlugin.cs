@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,8 +14,11 @@ namespace Volt.Precision;
 /// </summary>
 public abstract class PrecisionPlugin
 {
-    /// <summary>Every accepted <see cref="TrainerOptions.Precision"/> value.</summary>
-    public static IReadOnlyList<string> Names { get; } = Array.AsReadOnly(["32-true", "bf16-mixed", "16-mixed", "bf16-true", "16-true"]);
+    /// <summary>
+    /// Every accepted <see cref="TrainerOptions.Precision"/> name. Lightning's aliases "64", "32", "16"
+    /// and "bf16" are accepted too and stand for "64-true", "32-true", "16-mixed" and "bf16-mixed".
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } = Array.AsReadOnly(PrecisionNames.Canonical);
 
     /// <summary>The name of the precision setting, for example <c>"32-true"</c>.</summary>
     public abstract string Name { get; }
@@ -87,40 +91,31 @@ public abstract class PrecisionPlugin
     }
 
     /// <summary>
-    /// Builds the plugin for <paramref name="precision"/> on <paramref name="device"/>.
+    /// Builds the plugin for <paramref name="precision"/> (a name of <see cref="Names"/> or one of Lightning's aliases) on <paramref name="device"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The value is unknown, or the device cannot do it; the message lists what is possible.</exception>
     public static PrecisionPlugin Create(string precision, Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        if (Problem(precision) is { } problem)
-        {
-            throw new ArgumentException($"Precision: {problem}.");
-        }
-
+        var name = PrecisionNames.Resolve(precision) ?? throw new ArgumentException(PrecisionNames.Problem(precision) + ".");
         var cuda = device.type == DeviceType.CUDA;
-        if (precision == "16-mixed" && !cuda)
+        if (name == "16-mixed" && !cuda)
         {
             throw new ArgumentException(
                 $"Precision \"16-mixed\" needs a CUDA device (float16 autocast with a grad scaler); the device is {device}. "
-                + "On the CPU use one of: 32-true, bf16-mixed, bf16-true, 16-true.");
+                + $"On the CPU use one of: {string.Join(", ", Names.Where(n => n != "16-mixed"))}.");
         }
 
-        return precision switch
+        return name switch
         {
-            "bf16-mixed" => new MixedPrecision(precision, device.type, ScalarType.BFloat16, scaler: null),
-            "16-mixed" => new MixedPrecision(precision, device.type, ScalarType.Float16, new GradScaler()),
-            "bf16-true" => new TruePrecision(precision, ScalarType.BFloat16),
-            "16-true" => new TruePrecision(precision, ScalarType.Float16),
+            "bf16-mixed" => new MixedPrecision(name, device.type, ScalarType.BFloat16, scaler: null),
+            "16-mixed" => new MixedPrecision(name, device.type, ScalarType.Float16, new GradScaler()),
+            "bf16-true" => new TruePrecision(name, ScalarType.BFloat16),
+            "16-true" => new TruePrecision(name, ScalarType.Float16),
+            "64-true" => new TruePrecision(name, ScalarType.Float64),
             _ => new FullPrecision(),
         };
     }
-
-    /// <summary>Why <paramref name="precision"/> is not accepted, or null.</summary>
-    internal static string? Problem(string? precision)
-        => precision is not null && ((IList<string>)Names).Contains(precision)
-            ? null
-            : $"\"{precision}\" is not a precision; use one of: {string.Join(", ", Names)}";
 }
 
 /// <summary>Closes an autocast region when disposed and restores the autocast state that was active before. Returned by <see cref="PrecisionPlugin.Autocast"/>.</summary>
@@ -253,8 +248,9 @@ public sealed class MixedPrecision : PrecisionPlugin
 }
 
 /// <summary>
-/// True low precision (<c>"bf16-true"</c>, <c>"16-true"</c>): the module's floating-point parameters and
-/// the batches' floating-point tensors are cast to the dtype; everything runs in it.
+/// True precision other than float32 (<c>"bf16-true"</c>, <c>"16-true"</c>, and <c>"64-true"</c> as Lightning's
+/// <c>DoublePrecision</c>): the module's floating-point parameters and the batches' floating-point tensors are
+/// cast to the dtype; everything runs in it.
 /// </summary>
 public sealed class TruePrecision(string name, ScalarType dtype) : PrecisionPlugin
 {
