@@ -48,17 +48,12 @@ public sealed class CallbackContext
     /// <summary>The reason given with the first stop request, or null.</summary>
     public string? StopReason => run.StopReason;
 
-    /// <summary>Asks the fit loop to stop at the next batch or epoch boundary.</summary>
+    /// <summary>
+    /// Asks the fit loop to stop at the next batch or epoch boundary. The reason is printed once,
+    /// after the progress line of the epoch it was requested in.
+    /// </summary>
     /// <param name="reason">Why, for the console and <see cref="StopReason"/>.</param>
-    public void RequestStop(string reason)
-    {
-        if (!run.ShouldStop)
-        {
-            run.StopReason = reason;
-            run.ShouldStop = true;
-            run.Progress.OnMessage(reason);
-        }
-    }
+    public void RequestStop(string reason) => run.RequestStop(reason);
 
     /// <summary>The optimizers of the running fit, in the order the module configured them.</summary>
     public IReadOnlyList<TorchSharp.torch.optim.Optimizer> Optimizers => run.Optimizers;

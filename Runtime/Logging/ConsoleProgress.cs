@@ -99,8 +99,9 @@ internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressR
     public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics)
     {
         ClearLive();
-        var of = maxEpochs is { } max ? "/" + max.ToString(CultureInfo.InvariantCulture) : string.Empty;
-        output.WriteLine($"Epoch {(epoch + 1).ToString(CultureInfo.InvariantCulture)}{of} [{Format(epochClock.Elapsed)}]{FormatMetrics(progressBarMetrics)}");
+        // Lightning's 0-based numbering, as its RichProgressBar writes it: "Epoch 0/4" for max_epochs=5.
+        var of = maxEpochs is { } max ? "/" + (max - 1).ToString(CultureInfo.InvariantCulture) : string.Empty;
+        output.WriteLine($"Epoch {epoch.ToString(CultureInfo.InvariantCulture)}{of} [{Format(epochClock.Elapsed)}]{FormatMetrics(progressBarMetrics)}");
         output.Flush();
     }
 

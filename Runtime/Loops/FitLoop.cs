@@ -178,6 +178,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.EpochFinished = false;
         Metrics.ResetEpoch();
         context.ModuleState.Metrics = Metrics;
+        context.EpochLinePending = true;
         context.Progress.OnTrainEpochStart(context.CurrentEpoch, maxEpochs, batchLimit);
         context.ForEachCallback(static (callback, c) => callback.OnTrainEpochStart(c));
         return true;
@@ -460,6 +461,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.PublishEpoch(Metrics, step, addEpochKey: true);
         Metrics.CollectStepValues(context.ProgressBarMetrics, progressBarOnly: true, currentStepOnly: false);
         context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics);
+        context.PrintPendingStopReason();
         context.EpochFinished = true;
         context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
         StepPlateauSchedulers();
@@ -471,6 +473,8 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// <summary>Frees the epoch's data, the metric accumulators and the optimizers.</summary>
     public void Dispose()
     {
+        // An epoch that ended by an exception prints no line; its stop reason must not be lost.
+        context.PrintPendingStopReason();
         CloseEpoch();
         Metrics.Dispose();
         foreach (var optimizer in context.Optimizers)

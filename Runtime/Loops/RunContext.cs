@@ -14,6 +14,9 @@ namespace Volt.Loops;
 /// </summary>
 internal sealed class RunContext
 {
+    /// <summary>True while the stop reason waits for the progress line of its epoch.</summary>
+    private bool stopReasonPending;
+
     public RunContext(
         TrainerOptions options,
         Strategy strategy,
@@ -122,6 +125,43 @@ internal sealed class RunContext
 
     /// <summary>Set to stop fitting at the next batch boundary.</summary>
     public bool ShouldStop { get; set; }
+
+    /// <summary>True from the start of a training epoch until its progress line is printed.</summary>
+    public bool EpochLinePending { get; set; }
+
+    /// <summary>
+    /// Records the first stop request. Its reason is printed at once, or — inside a training epoch —
+    /// after that epoch's progress line (<see cref="PrintPendingStopReason"/>).
+    /// </summary>
+    public void RequestStop(string reason)
+    {
+        if (ShouldStop)
+        {
+            return;
+        }
+
+        StopReason = reason;
+        ShouldStop = true;
+        if (EpochLinePending)
+        {
+            stopReasonPending = true;
+        }
+        else
+        {
+            Progress.OnMessage(reason);
+        }
+    }
+
+    /// <summary>Ends the wait for the epoch's progress line and prints a stop reason that was held back for it.</summary>
+    public void PrintPendingStopReason()
+    {
+        EpochLinePending = false;
+        if (stopReasonPending)
+        {
+            stopReasonPending = false;
+            Progress.OnMessage(StopReason!);
+        }
+    }
 
     /// <summary>Sends metrics to every logger.</summary>
     public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step)
