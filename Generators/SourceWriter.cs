@@ -27,15 +27,6 @@ internal sealed class SourceWriter
 
     public void WriteLine() => text.Append('\n');
 
-    /// <summary>Writes several lines (split on '\n') at the current indentation.</summary>
-    public void WriteLines(string lines)
-    {
-        foreach (var line in lines.Split('\n'))
-        {
-            WriteLine(line.TrimEnd('\r'));
-        }
-    }
-
     public void OpenBlock(string header)
     {
         WriteLine(header);

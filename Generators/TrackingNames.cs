@@ -14,7 +14,4 @@ public static class TrackingNames
 
     /// <summary>Models built from methods marked [PredictStep].</summary>
     public const string PredictStepModules = nameof(PredictStepModules);
-
-    /// <summary>All module models, one per class.</summary>
-    public const string DistinctModules = nameof(DistinctModules);
 }

@@ -55,7 +55,6 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
         {
             var descriptor = problem.Kind switch
             {
-                ModuleProblemKind.NotPartial => DiagnosticDescriptors.NotPartial,
                 ModuleProblemKind.MissingConfigureOptimizers => DiagnosticDescriptors.MissingConfigureOptimizers,
                 ModuleProblemKind.DuplicateStepAttribute => DiagnosticDescriptors.DuplicateStepAttribute,
                 ModuleProblemKind.UnsupportedStepSignature => DiagnosticDescriptors.UnsupportedStepSignature,
