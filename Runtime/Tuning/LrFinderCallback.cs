@@ -77,11 +77,11 @@ internal sealed class LrFinderCallback(LrSweep sweep, double? earlyStopThreshold
         var smoothed = averageLoss / (1 - Math.Pow(Beta, step + 1));
         if (!double.IsFinite(smoothed))
         {
-            Stop(context, $"LR finder: the loss became {lastLoss.ToString(CultureInfo.InvariantCulture)} at learning rate {lr.ToString("G3", CultureInfo.InvariantCulture)}");
+            Stop(context, $"the loss became {lastLoss.ToString(CultureInfo.InvariantCulture)} at learning rate {lr.ToString("G3", CultureInfo.InvariantCulture)}");
         }
         else if (earlyStopThreshold is { } threshold && step > 1 && smoothed > threshold * bestLoss)
         {
-            Stop(context, $"LR finder: the smoothed loss {smoothed.ToString("G4", CultureInfo.InvariantCulture)} exceeded {threshold.ToString(CultureInfo.InvariantCulture)} × the best {bestLoss.ToString("G4", CultureInfo.InvariantCulture)}");
+            Stop(context, $"the smoothed loss {smoothed.ToString("G4", CultureInfo.InvariantCulture)} exceeded {threshold.ToString(CultureInfo.InvariantCulture)} × the best {bestLoss.ToString("G4", CultureInfo.InvariantCulture)}");
         }
 
         if (smoothed < bestLoss || step == 1)

@@ -50,15 +50,18 @@ public sealed class LrFinderResult
     public int? SuggestionIndex { get; }
 
     /// <summary>
-    /// The suggested learning rate: where the smoothed loss falls fastest, skipping the first 10 and the last
-    /// point (<see cref="Suggest"/> with its defaults). Null when fewer than two finite losses remain.
+    /// The suggested learning rate: where the smoothed loss falls fastest, skipping the first 10 points and the
+    /// last one (<see cref="Suggest"/> with its defaults). Null when fewer than two finite losses remain.
     /// </summary>
     public double? Suggestion => SuggestionIndex is { } index ? Lrs[index] : null;
 
     /// <summary>
     /// Lightning's <c>suggestion(skip_begin, skip_end)</c>: drops the first <paramref name="skipBegin"/> and last
-    /// <paramref name="skipEnd"/> points and the non-finite losses, then returns the rate at which the derivative of
-    /// the smoothed loss with respect to the learning rate (not its logarithm) is most negative.
+    /// <paramref name="skipEnd"/> points and the non-finite losses, then returns the rate at which the smoothed loss
+    /// falls fastest: the most negative derivative with respect to log10 of the rate in exponential mode (the axis
+    /// the rates are evenly spaced on and the plot is drawn on) and to the rate itself in linear mode. Lightning
+    /// 2.x differentiates with respect to the raw rate in both modes, which lets noise at the tiny rates of an
+    /// exponential sweep win (Lightning issue #21141; the log-scale fix is its pull request #21171).
     /// </summary>
     /// <param name="skipBegin">Points to skip at the start, where the estimate is naive.</param>
     /// <param name="skipEnd">Points to skip at the end, where the loss is diverging.</param>
@@ -86,7 +89,8 @@ public sealed class LrFinderResult
             return null;
         }
 
-        var gradient = NonUniformGradient.Compute(kept.Select(i => Losses[i]).ToArray(), kept.Select(i => Lrs[i]).ToArray());
+        var coordinates = kept.Select(i => Mode == LrFinderMode.Exponential ? Math.Log10(Lrs[i]) : Lrs[i]).ToArray();
+        var gradient = NonUniformGradient.Compute(kept.Select(i => Losses[i]).ToArray(), coordinates);
         var steepest = 0;
         for (var i = 1; i < gradient.Length; i++)
         {

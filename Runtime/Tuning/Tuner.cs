@@ -70,7 +70,7 @@ public sealed class Tuner(Trainer trainer)
         var suggestion = result.Suggestion is { } lr
             ? "suggested learning rate " + lr.ToString("G3", CultureInfo.InvariantCulture)
             : "no suggestion (fewer than two usable points; raise numTraining)";
-        var stopped = result.StoppedEarly ? $", stopped after {result.Lrs.Count} of {numTraining} steps: {result.StopReason}" : string.Empty;
+        var stopped = result.StoppedEarly ? $"; stopped after {result.Lrs.Count} of {numTraining} steps because {result.StopReason}" : string.Empty;
         trainer.Output.WriteLine($"LR finder: {suggestion}{stopped}");
         return result;
     }
