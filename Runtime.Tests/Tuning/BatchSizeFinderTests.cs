@@ -5,11 +5,12 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using Volt.Runtime.Tests.Training;
 using Volt.Tuning;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Volt.Runtime.Tests.Tuning;
 
-public sealed class BatchSizeFinderTests : IDisposable
+public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
 {
     private const int Width = 2048;
 
@@ -77,6 +78,7 @@ public sealed class BatchSizeFinderTests : IDisposable
         var result = new Tuner(new Trainer(Options, TextWriter.Null)).ScaleBatchSize(
             module, size => TuningData.Loader(x, y, size), mode, memoryLimitBytes: limit);
 
+        output.WriteLine(string.Join(", ", result.Trials.Select(t => $"{t.BatchSize}:{(t.Fits ? "fit" : "failed")}:{t.PeakStepBytes}")) + $" -> {result.BatchSize}");
         var fit = result.Trials.Where(t => t.Fits).ToList();
         var failed = result.Trials.Where(t => !t.Fits).ToList();
         Assert.NotEmpty(failed);
