@@ -16,7 +16,7 @@ public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
 
     private readonly TempRoot root = new();
 
-    private TrainerOptions Options => root.Options(maxEpochs: 1) with { EnableLogging = false, EnableCheckpointing = false };
+    private TrainerOptions Options => TuningData.QuietOptions(root);
 
     [Fact]
     public void Power_mode_doubles_until_a_size_fails_and_keeps_the_last_that_fit()
@@ -62,9 +62,7 @@ public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
     [InlineData(BatchSizeScalingMode.BinarySearch)]
     public void Finder_hits_the_cpu_memory_limit_and_backs_off(BatchSizeScalingMode mode)
     {
-        var (x, y) = TestData.Linear(256);
-        using var xs = x;
-        using var ys = y;
+        using var data = TuningData.Linear(256, batchSize: 8);
         using var module = new WideRegression(Width);
         using var before = new StateCopy(module);
 
@@ -76,7 +74,7 @@ public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
         var largestPossible = (int)((limit - parametersAndGradients) / perSample);
 
         var result = new Tuner(new Trainer(Options, TextWriter.Null)).ScaleBatchSize(
-            module, size => TuningData.Loader(x, y, size), mode, memoryLimitBytes: limit);
+            module, size => data.Loader(size), mode, memoryLimitBytes: limit);
 
         output.WriteLine(string.Join(", ", result.Trials.Select(t => $"{t.BatchSize}:{(t.Fits ? "fit" : "failed")}:{t.PeakStepBytes}")) + $" -> {result.BatchSize}");
         var fit = result.Trials.Where(t => t.Fits).ToList();
@@ -106,13 +104,11 @@ public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_factory_that_ignores_the_batch_size_is_named()
     {
-        var (x, y) = TestData.Linear(64);
-        using var xs = x;
-        using var ys = y;
+        using var data = TuningData.Linear(64, batchSize: 8);
         using var module = new WideRegression(16);
 
         var error = Assert.Throws<InvalidOperationException>(() => new Tuner(new Trainer(Options, TextWriter.Null))
-            .ScaleBatchSize(module, _ => TuningData.Loader(x, y, 16)));
+            .ScaleBatchSize(module, _ => data.Loader(16)));
 
         Assert.Contains("batch size 2", error.Message, StringComparison.Ordinal);
     }

@@ -13,15 +13,13 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempRoot root = new();
 
-    private TrainerOptions Options => root.Options(maxEpochs: 1) with { EnableLogging = false, EnableCheckpointing = false };
+    private TrainerOptions Options => TuningData.QuietOptions(root);
 
     [Fact]
     public void Suggestion_is_within_a_factor_of_3_of_the_best_rate_of_a_fine_grid_search()
     {
-        var (x, y) = DeepLinearData.Create(64);
-        using var xs = x;
-        using var ys = y;
-        using var train = TuningData.Loader(x, y, batchSize: 64);
+        using var data = TuningData.DeepLinear(64, batchSize: 64);
+        var train = data.Train;
 
         using var module = new DeepLinearRegression();
         var result = new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train);
@@ -33,7 +31,7 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
         {
             using var candidate = new DeepLinearRegression(learningRate: lr);
             new Trainer(Options with { MaxEpochs = null, MaxSteps = 50 }, TextWriter.Null).Fit(candidate, train);
-            var loss = candidate.Loss(x, y);
+            var loss = candidate.Loss(data.X, data.Y);
             return double.IsFinite(loss) ? loss : double.PositiveInfinity;
         }).ToArray();
         var best = grid[Array.IndexOf(finalLosses, finalLosses.Min())];
@@ -48,10 +46,8 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
     [InlineData(LrFinderMode.Linear)]
     public void Each_step_runs_at_the_sweeps_rate_as_Lightning_schedules_it(LrFinderMode mode)
     {
-        var (x, y) = TestData.Linear(40);
-        using var xs = x;
-        using var ys = y;
-        using var train = TuningData.Loader(x, y, batchSize: 8);
+        using var data = TuningData.Linear(40, batchSize: 8);
+        var train = data.Train;
         using var module = new DropoutRegression(learningRate: 0.123);
 
         const int steps = 20;
@@ -82,10 +78,8 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_diverging_loss_stops_the_sweep_early()
     {
-        var (x, y) = TestData.Linear(64);
-        using var xs = x;
-        using var ys = y;
-        using var train = TuningData.Loader(x, y, batchSize: 16);
+        using var data = TuningData.Linear(64, batchSize: 16);
+        var train = data.Train;
         using var module = new Regression();
 
         var result = new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train, minLr: 1e-3, maxLr: 1e3, numTraining: 100);
@@ -161,10 +155,8 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
     [InlineData(1e-3, 1.0, 0, "numTraining")]
     public void Bad_arguments_are_named(double minLr, double maxLr, int numTraining, string culprit)
     {
-        var (x, y) = TestData.Linear(16);
-        using var xs = x;
-        using var ys = y;
-        using var train = TuningData.Loader(x, y, batchSize: 8);
+        using var data = TuningData.Linear(16, batchSize: 8);
+        var train = data.Train;
         using var module = new Regression();
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train, minLr, maxLr, numTraining));

@@ -21,15 +21,13 @@ public sealed class TunerRestoreTests : IDisposable
 {
     private readonly TempRoot root = new();
 
-    private TrainerOptions Options => root.Options(maxEpochs: 1) with { EnableLogging = false, EnableCheckpointing = false };
+    private TrainerOptions Options => TuningData.QuietOptions(root);
 
     [Fact]
     public void Finder_leaves_weights_gradients_mode_and_random_state_bit_identical()
     {
-        var (x, y) = TestData.Linear(64);
-        using var xs = x;
-        using var ys = y;
-        using var train = TuningData.Loader(x, y, batchSize: 8);
+        using var data = TuningData.Linear(64, batchSize: 8);
+        var train = data.Train;
 
         manual_seed(5);
         using var tuned = new DropoutRegression();
@@ -63,14 +61,12 @@ public sealed class TunerRestoreTests : IDisposable
     [Fact]
     public void Batch_size_finder_lets_other_errors_through_and_restores_the_module()
     {
-        var (x, y) = TestData.Linear(64);
-        using var xs = x;
-        using var ys = y;
+        using var data = TuningData.Linear(64, batchSize: 8);
         using var module = new WideRegression(16) { FailAtBatchSize = 8 };
         using var before = new StateCopy(module);
 
         var error = Assert.Throws<InvalidOperationException>(() => new Tuner(new Trainer(Options, TextWriter.Null))
-            .ScaleBatchSize(module, size => TuningData.Loader(x, y, size)));
+            .ScaleBatchSize(module, size => data.Loader(size)));
 
         Assert.Contains("scripted failure at batch size 8", error.Message, StringComparison.Ordinal);
         var (changed, sameRng) = before.Compare(module);

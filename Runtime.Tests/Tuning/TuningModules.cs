@@ -156,8 +156,38 @@ internal sealed class StateCopy : IDisposable
     }
 }
 
-internal static class TuningData
+/// <summary>A data set (x, y) with a loader over it, freed together.</summary>
+internal sealed class TuningData : IDisposable
 {
-    public static TensorDataLoader<XYBatch> Loader(Tensor x, Tensor y, int batchSize)
-        => TensorDataLoader.Create(x, y, batchSize, (a, b) => new XYBatch(a, b));
+    private TuningData((Tensor X, Tensor Y) data, int batchSize)
+    {
+        (X, Y) = data;
+        Train = Loader(batchSize);
+    }
+
+    public Tensor X { get; }
+
+    public Tensor Y { get; }
+
+    /// <summary>The loader made with the data set.</summary>
+    public TensorDataLoader<XYBatch> Train { get; }
+
+    /// <summary>The linear-regression data of the training tests (3 inputs, float32).</summary>
+    public static TuningData Linear(int count, int batchSize) => new(TestData.Linear(count), batchSize);
+
+    /// <summary>The plateau data of <see cref="DeepLinearRegression"/> (4 inputs, float64).</summary>
+    public static TuningData DeepLinear(int count, int batchSize) => new(DeepLinearData.Create(count), batchSize);
+
+    /// <summary>Trainer options that write and print nothing.</summary>
+    public static TrainerOptions QuietOptions(TempRoot root) => root.Options(maxEpochs: 1) with { EnableLogging = false, EnableCheckpointing = false };
+
+    /// <summary>A new loader over the same tensors (the caller disposes it).</summary>
+    public TensorDataLoader<XYBatch> Loader(int batchSize) => TensorDataLoader.Create(X, Y, batchSize, (a, b) => new XYBatch(a, b));
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        X.Dispose();
+        Y.Dispose();
+    }
 }
