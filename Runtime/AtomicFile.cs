@@ -7,12 +7,14 @@ namespace Volt;
 internal static class AtomicFile
 {
     public static void WriteAllText(string path, string content)
+        => WriteAllBytes(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content));
+
+    public static void WriteAllBytes(string path, byte[] bytes)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp");
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content);
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }

@@ -82,6 +82,9 @@ public sealed class Trainer
     /// <summary>The latest value of every logged metric (Lightning's <c>callback_metrics</c>), updated at epoch ends.</summary>
     public IReadOnlyDictionary<string, double> CallbackMetrics => callbackMetrics;
 
+    /// <summary>Where this trainer prints progress (the <see cref="Tuning.Tuner"/> prints its findings there too).</summary>
+    internal TextWriter Output => console;
+
     /// <summary>Trains a module without validation.</summary>
     /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
     /// <param name="module">The module.</param>

@@ -22,6 +22,12 @@ if (options.Help)
 
 try
 {
+    if (options.FindLr)
+    {
+        FindLr.Run(options, Console.Out);
+        return 0;
+    }
+
     SampleRun.Run(options, Console.Out);
     return 0;
 }

@@ -24,6 +24,7 @@ public sealed record SampleOptions
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
+          --find-lr                    run the learning-rate finder instead of training: print the suggestion, draw <root>/lr_find.png
         """;
 
     public string Model { get; init; } = "mlp";
@@ -55,6 +56,8 @@ public sealed record SampleOptions
     public int? CheckpointEveryNSteps { get; init; }
 
     public bool Help { get; init; }
+
+    public bool FindLr { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
     public static SampleOptions Parse(IReadOnlyList<string> args)
@@ -90,6 +93,7 @@ public sealed record SampleOptions
                 "--checkpoint-every-n-steps" => options with { CheckpointEveryNSteps = Positive(flag, Value()) },
                 "--no-progress" => options with { Progress = false },
                 "--help" or "-h" => options with { Help = true },
+                "--find-lr" => options with { FindLr = true },
                 _ => throw new ArgumentException($"Unknown option '{flag}'."),
             };
         }
