@@ -17,4 +17,7 @@ public static class TrackingNames
 
     /// <summary>All module models, one per class.</summary>
     public const string DistinctModules = nameof(DistinctModules);
+
+    /// <summary>Models of [OnnxExport] classes whose forward method can be exported.</summary>
+    public const string OnnxExportModules = nameof(OnnxExportModules);
 }
