@@ -100,6 +100,7 @@ internal static class OnnxExportEmitter
     {
         OnnxExpressionKind.BuilderCall => $"{ForwardTranslator.GraphParameter}.{expression.Text}({string.Join(", ", expression.Arguments.Select(Expression))})",
         OnnxExpressionKind.ValueArray => $"new {Value}[] {{ {string.Join(", ", expression.Arguments.Select(Expression))} }}",
+        OnnxExpressionKind.SizeArray => $"new long[] {{ {string.Join(", ", expression.Arguments.Select(Expression))} }}",
         _ => expression.Text,
     };
 

@@ -40,6 +40,9 @@ internal enum OnnxExpressionKind
 
     /// <summary>An array of graph values (the arguments).</summary>
     ValueArray,
+
+    /// <summary>An array of sizes (the arguments: literals, or builder calls that read a size).</summary>
+    SizeArray,
 }
 
 /// <summary>A translated expression: a tree of graph-builder calls whose leaves are C# text.</summary>
@@ -50,4 +53,6 @@ internal sealed record OnnxExpressionModel(OnnxExpressionKind Kind, string Text,
     public static OnnxExpressionModel Call(string method, params OnnxExpressionModel[] arguments) => new(OnnxExpressionKind.BuilderCall, method, arguments.ToEquatableArray());
 
     public static OnnxExpressionModel Array(System.Collections.Generic.IEnumerable<OnnxExpressionModel> elements) => new(OnnxExpressionKind.ValueArray, string.Empty, elements.ToEquatableArray());
+
+    public static OnnxExpressionModel Sizes(System.Collections.Generic.IEnumerable<OnnxExpressionModel> elements) => new(OnnxExpressionKind.SizeArray, string.Empty, elements.ToEquatableArray());
 }

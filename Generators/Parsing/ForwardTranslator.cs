@@ -32,7 +32,6 @@ internal sealed class ForwardTranslator
     public const string ScopeParameter = "scope";
 
     private const string Modules = "TorchSharp.Modules";
-    private const string CopyDimension = "global::Volt.Export.OnnxGraphBuilder.CopyDimension";
 
     /// <summary>TorchSharp layers and the builder call that writes each: (name, module, input), (module, input) or (input).</summary>
     private static readonly Dictionary<string, (string Method, ModuleArguments Arguments)> Layers = new()
@@ -178,8 +177,8 @@ internal sealed class ForwardTranslator
             "softmax" => Dimension(call, consumed, "dim") is { } softmaxDim ? Call("Softmax", source, softmaxDim) : null,
             "log_softmax" => Dimension(call, consumed, "dim") is { } logSoftmaxDim ? Call("LogSoftmax", source, logSoftmaxDim) : null,
             "flatten" => Dimension(call, consumed, "start_dim") is { } start && Dimension(call, consumed, "end_dim") is { } end ? Call("Flatten", source, start, end) : null,
-            "reshape" or "view" => Shape(call, consumed, "shape", receiver) is { } shape ? Call("Reshape", source, shape) : null,
-            "permute" => Shape(call, consumed, "permutation", receiver: null) is { } permutation ? Call("Permute", source, permutation) : null,
+            "reshape" or "view" => Shape(call, consumed, "shape", allowSizes: true) is { } shape ? Call("Reshape", source, shape) : null,
+            "permute" => Shape(call, consumed, "permutation", allowSizes: false) is { } permutation ? Call("Permute", source, permutation) : null,
             "transpose" => Dimension(call, consumed, "dim0") is { } dim0 && Dimension(call, consumed, "dim1") is { } dim1 ? Call("Transpose", source, dim0, dim1) : null,
             "matmul" => TranslateOperand(call, consumed, source, "MatMul", tensorOnly: true),
             "add" or "sub" or "mul" or "div" => TranslateOperand(call, consumed, source, Capitalize(operation), tensorOnly: false),
@@ -426,55 +425,55 @@ internal sealed class ForwardTranslator
         return ConstantLong(argument) is { } dim ? Leaf(LongLiteral(dim)) : Unsupported(argument, $"is not a constant {parameter}");
     }
 
-    /// <summary>A constant shape or permutation; in a reshape, <c>x.size(i)</c> or <c>x.shape[i]</c> of the reshaped tensor at position i keeps that size.</summary>
-    private OnnxExpressionModel? Shape(IInvocationOperation call, HashSet<string> consumed, string parameter, IOperation? receiver)
+    /// <summary>A constant shape or permutation; a reshape's sizes may also be <c>t.size(i)</c> or <c>t.shape[i]</c> of a tensor variable.</summary>
+    private OnnxExpressionModel? Shape(IInvocationOperation call, HashSet<string> consumed, string parameter, bool allowSizes)
     {
         var argument = Take(call, consumed, parameter);
         var elements = argument is null ? null : Elements(argument);
         if (elements is null)
         {
-            return Unsupported(argument ?? call, $"gives the {parameter} as something other than constants written out");
+            return Unsupported(argument ?? call, $"gives the {parameter} as something other than sizes written out");
         }
 
-        var texts = new List<string>();
-        for (var i = 0; i < elements.Count; i++)
+        var sizes = new List<OnnxExpressionModel>();
+        foreach (var element in elements)
         {
-            if (ConstantLong(elements[i]) is { } size)
+            if (ConstantLong(element) is { } size)
             {
-                texts.Add(LongLiteral(size));
+                sizes.Add(Leaf(LongLiteral(size)));
             }
-            else if (receiver is not null && IsSizeOf(elements[i], receiver, i))
+            else if (allowSizes && SizeOf(element) is var (of, dim))
             {
-                texts.Add(CopyDimension);
+                var value = Translate(of);
+                if (value is null)
+                {
+                    return null;
+                }
+
+                sizes.Add(Call("Size", value, Leaf(LongLiteral(dim))));
             }
             else
             {
-                return Unsupported(elements[i], $"is not a constant size (or x.size({i}) of the reshaped tensor itself)");
+                return Unsupported(element, allowSizes ? "is not a constant size or t.size(i) of a tensor variable" : "is not a constant dimension");
             }
         }
 
-        return Leaf(LongArray(texts));
+        return Sizes(sizes);
     }
 
-    private static bool IsSizeOf(IOperation element, IOperation receiver, int position)
+    /// <summary>Reads <c>t.size(i)</c>, <c>t.shape[i]</c> with a constant i and a tensor variable t.</summary>
+    private (IOperation Of, long Dim)? SizeOf(IOperation element)
     {
-        var op = Unwrap(element);
-        var (of, index) = op switch
+        var (of, index) = UnwrapAll(element) switch
         {
             IInvocationOperation { TargetMethod.Name: "size", Arguments.Length: 1 } size => (size.Instance, size.Arguments[0].Value),
-            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: IPropertyReferenceOperation { Property.Name: "shape" } shape } item => (shape.Instance, item.Arguments[0].Value),
-            IArrayElementReferenceOperation { ArrayReference: IPropertyReferenceOperation { Property.Name: "shape" } shape, Indices.Length: 1 } element2 => (shape.Instance, element2.Indices[0]),
+            IArrayElementReferenceOperation { ArrayReference: IPropertyReferenceOperation { Property.Name: "shape" } shape, Indices.Length: 1 } item => (shape.Instance, item.Indices[0]),
             _ => (null, null),
         };
-        return of is not null && index is not null && ConstantLong(index) == position && SameVariable(Unwrap(of), Unwrap(receiver));
+        return of is not null && index is not null && ConstantLong(index) is { } dim && Unwrap(of) is ILocalReferenceOperation or IParameterReferenceOperation && IsTensorType(of.Type!)
+            ? (of, dim)
+            : null;
     }
-
-    private static bool SameVariable(IOperation a, IOperation b) => (a, b) switch
-    {
-        (ILocalReferenceOperation x, ILocalReferenceOperation y) => SymbolEqualityComparer.Default.Equals(x.Local, y.Local),
-        (IParameterReferenceOperation x, IParameterReferenceOperation y) => SymbolEqualityComparer.Default.Equals(x.Parameter, y.Parameter),
-        _ => false,
-    };
 
     /// <summary>A number operand: a constant, or a numeric field or property of this module (read when the graph is built).</summary>
     private OnnxExpressionModel? Number(IOperation operation)

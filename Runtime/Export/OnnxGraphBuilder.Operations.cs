@@ -6,8 +6,21 @@ namespace Volt.Export;
 /// <summary>Tensor operations and activation functions, with PyTorch's dimension conventions (negative dimensions count from the end).</summary>
 public sealed partial class OnnxGraphBuilder
 {
-    /// <summary>In a <see cref="Reshape"/> target: keep the input's size at this index (PyTorch's <c>x.size(i)</c> at position i).</summary>
-    public const long CopyDimension = 0;
+    /// <summary>What <see cref="Size"/> returns for the dynamic batch size; <see cref="Reshape"/> keeps it at its own position.</summary>
+    public const long DynamicBatchSize = long.MinValue;
+
+    /// <summary>t.size(dim) while the graph is built: the known size, or <see cref="DynamicBatchSize"/> for the symbolic batch.</summary>
+    public long Size(OnnxValue value, long dim)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var size = value.Shape[OnnxShapes.Axis(dim, value.Rank, "size")];
+        return size switch
+        {
+            OnnxValue.BatchDimension => DynamicBatchSize,
+            OnnxValue.UnknownDimension => throw new NotSupportedException($"size({dim}) of a value shaped [{string.Join(", ", value.Shape)}] depends on the input in a way the export does not track; use constant sizes or -1."),
+            _ => size,
+        };
+    }
 
     /// <summary>relu(x).</summary>
     public OnnxValue Relu(OnnxValue input) => SameShapeNode("Relu", input);
@@ -79,16 +92,31 @@ public sealed partial class OnnxGraphBuilder
             throw new NotSupportedException($"flatten({startDim}, {endDim}) of a value shaped [{string.Join(", ", input.Shape)}]: the dimensions after the flattened ones must have known sizes.");
         }
 
-        var target = Enumerable.Repeat(CopyDimension, start).Append(-1).Concat(trailing).ToArray();
+        var target = Enumerable.Repeat(0L, start).Append(-1).Concat(trailing).ToArray();
         return Node("Reshape", [input, Int64Initializer("shape_" + nextId, target)], shape, input.ElementType);
     }
 
-    /// <summary>x.reshape(shape) / x.view(shape): -1 is inferred, <see cref="CopyDimension"/> keeps the input's size.</summary>
+    /// <summary>
+    /// x.reshape(shape) / x.view(shape): -1 is inferred; <see cref="DynamicBatchSize"/> (from <see cref="Size"/>) must be at
+    /// the position of the input's batch dimension, which the graph then keeps.
+    /// </summary>
     public OnnxValue Reshape(OnnxValue input, long[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var result = OnnxShapes.Reshape(input.Shape, shape);
-        return Node("Reshape", [input, Int64Initializer("shape_" + nextId, shape)], result, input.ElementType);
+        var target = new long[shape.Length];
+        for (var i = 0; i < shape.Length; i++)
+        {
+            target[i] = shape[i] switch
+            {
+                DynamicBatchSize when i < input.Rank && input.Shape[i] == OnnxValue.BatchDimension => 0,
+                DynamicBatchSize => throw new NotSupportedException($"reshape: the dynamic batch size can only stay at its own position ({Array.IndexOf(input.Shape, OnnxValue.BatchDimension)}), not move to {i}; use -1 there or export with dynamicBatch: false."),
+                0 => throw new ArgumentException($"reshape: size 0 at index {i} is not supported by the export."),
+                _ => shape[i],
+            };
+        }
+
+        var result = OnnxShapes.Reshape(input.Shape, target);
+        return Node("Reshape", [input, Int64Initializer("shape_" + nextId, target)], result, input.ElementType);
     }
 
     /// <summary>x.permute(dims).</summary>
