@@ -165,9 +165,10 @@ internal sealed class OnnxExportParser
                 continue;
             }
 
+            // Declared even when its value failed to translate, so later uses do not repeat the problem.
+            translator.DeclareLocal(declarator.Symbol);
             if (translator.Translate(initializer) is { } value)
             {
-                translator.DeclareLocal(declarator.Symbol);
                 statements.Add(new OnnxStatementModel(OnnxStatementKind.Declare, translator.LocalName(declarator.Symbol), value));
             }
         }
