@@ -24,6 +24,8 @@ public sealed record SampleOptions
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
+        Subcommands:
+          export --ckpt-path FILE --output model.onnx   write a trained checkpoint as an ONNX model (export --help)
         """;
 
     public string Model { get; init; } = "mlp";
