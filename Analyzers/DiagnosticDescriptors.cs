@@ -26,6 +26,9 @@ internal static class DiagnosticDescriptors
     public const string HostSyncId = "VOLT0019";
     public const string CallbackMonitorNotLoggedId = "VOLT0020";
     public const string RankDependentSyncId = "VOLT0021";
+    public const string OnnxUnsupportedExpressionId = "VOLT0055";
+    public const string OnnxUnsupportedStatementId = "VOLT0056";
+    public const string OnnxUnsupportedClassId = "VOLT0057";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -34,6 +37,7 @@ internal static class DiagnosticDescriptors
     private const string Optimization = "Volt.Optimization";
     private const string Performance = "Volt.Performance";
     private const string Distributed = "Volt.Distributed";
+    private const string Export = "Volt.Export";
 
     /// <summary>The message argument is the parser's full explanation.</summary>
     public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error);
@@ -77,6 +81,13 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CallbackMonitorNotLogged = Create(CallbackMonitorNotLoggedId, "Callback monitors a metric no module logs", "{0} monitors '{1}', but no Volt module in this project logs it with a constant name{2}", Metrics, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor RankDependentSync = Create(RankDependentSyncId, "Synchronized Log inside a rank-dependent branch", "Log(\"{0}\", ..., syncDist: true) runs only on some ranks ({1}); under data-parallel training the other ranks never join the reduction and the run deadlocks — log on every rank, or drop syncDist", Distributed, DiagnosticSeverity.Warning);
+
+    /// <summary>The message argument is the translator's explanation, with the list of supported parts.</summary>
+    public static readonly DiagnosticDescriptor OnnxUnsupportedExpression = Create(OnnxUnsupportedExpressionId, "Forward expression cannot be exported to ONNX", "{0}", Export, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedStatement = Create(OnnxUnsupportedStatementId, "Forward statement cannot be exported to ONNX", "{0}", Export, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedClass = Create(OnnxUnsupportedClassId, "[OnnxExport] class cannot get an export method", "{0}", Export, DiagnosticSeverity.Warning);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);

@@ -14,4 +14,7 @@ public static class TrackingNames
 
     /// <summary>Models built from methods marked [PredictStep].</summary>
     public const string PredictStepModules = nameof(PredictStepModules);
+
+    /// <summary>Models of [OnnxExport] classes whose forward method can be exported.</summary>
+    public const string OnnxExportModules = nameof(OnnxExportModules);
 }

@@ -16,7 +16,7 @@ namespace Volt.Generators;
 /// PredictStep), so no pipeline has to collect all classes.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
-public sealed class VoltGenerator : IIncrementalGenerator
+public sealed partial class VoltGenerator : IIncrementalGenerator
 {
     private static readonly string Version =
         typeof(VoltGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -29,6 +29,7 @@ public sealed class VoltGenerator : IIncrementalGenerator
         Register(context, WellKnownNames.ValidationStepAttribute, TrackingNames.ValidationStepModules);
         Register(context, WellKnownNames.TestStepAttribute, TrackingNames.TestStepModules);
         Register(context, WellKnownNames.PredictStepAttribute, TrackingNames.PredictStepModules);
+        RegisterOnnxExport(context);
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, string attributeName, string trackingName)

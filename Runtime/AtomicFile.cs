@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Text;
 
@@ -20,5 +21,27 @@ internal static class AtomicFile
         }
 
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; on failure the old file stays and no temporary is left.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 }

@@ -14,6 +14,7 @@ namespace FashionMnistSample;
 /// <param name="hiddenSize">Width of the MLP's hidden layer.</param>
 /// <param name="learningRate">Adam's learning rate.</param>
 [Monitor("val_acc", MonitorMode.Max)]
+[OnnxExport]
 public sealed partial class FashionClassifier(string architecture = "mlp", int hiddenSize = 128, double learningRate = 1e-3)
     : nn.Module<Tensor, Tensor>("fashion_classifier")
 {

@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using TorchSharp.Modules;
+using Volt;
 using static TorchSharp.torch;
 
 namespace FashionMnistSample;
@@ -21,7 +22,8 @@ public static class Networks
 }
 
 /// <summary>The multilayer perceptron from the seeds: 784 → hidden (ReLU) → 10.</summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+[OnnxExport]
+public sealed partial class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Linear hidden;
     private readonly Linear output;
@@ -48,7 +50,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 /// Two 5×5 convolutions with 2×2 max pooling, then two linear layers: the "two conv layers + pooling"
 /// row of the dataset's benchmark table.
 /// </summary>
-public sealed class Cnn : nn.Module<Tensor, Tensor>
+[OnnxExport]
+public sealed partial class Cnn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;

@@ -2,6 +2,11 @@ using System;
 using Volt.Data;
 using FashionMnistSample;
 
+if (args.Length > 0 && args[0] == ExportOnnxCommand.Name)
+{
+    return ExportOnnxCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 SampleOptions options;
 try
 {

@@ -25,6 +25,8 @@ public sealed record SampleOptions
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
           --find-lr                    run the learning-rate finder instead of training: print the suggestion, draw <root>/lr_find.png
+        Subcommands:
+          export --ckpt-path FILE --output model.onnx   write a trained checkpoint as an ONNX model (export --help)
         """;
 
     public string Model { get; init; } = "mlp";
