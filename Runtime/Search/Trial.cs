@@ -57,7 +57,7 @@ public sealed class Trial : ITrial
     public T SuggestCategorical<T>(string name, IReadOnlyList<T> choices)
     {
         ArgumentNullException.ThrowIfNull(choices);
-        var asStored = choices.Select(c => c is Enum ? (object?)c.ToString() : c).ToList();
+        var asStored = choices.Select(c => Stored(c)).ToList();
         var index = (int)Suggest(name, new CategoricalDistribution(asStored));
         return choices[index];
     }
@@ -82,6 +82,15 @@ public sealed class Trial : ITrial
 
     /// <summary>Marks the trial pruned: the objective may return normally (after a trainer stop) and the study records PRUNED.</summary>
     public void MarkPruned() => IsPruned = true;
+
+    /// <summary>A choice as the storage keeps it: enums by name, integers as long, other numbers as double.</summary>
+    private static object? Stored(object? choice) => choice switch
+    {
+        Enum member => member.ToString(),
+        byte or sbyte or short or ushort or int or uint or long => Convert.ToInt64(choice, System.Globalization.CultureInfo.InvariantCulture),
+        float or decimal => Convert.ToDouble(choice, System.Globalization.CultureInfo.InvariantCulture),
+        _ => choice,
+    };
 
     /// <summary>Suggests a value for a parameter from a declared <see cref="SearchParameter"/>.</summary>
     internal double Suggest(string name, Distribution distribution)
