@@ -26,6 +26,14 @@ internal static class DiagnosticDescriptors
     public const string HostSyncId = "VOLT0019";
     public const string CallbackMonitorNotLoggedId = "VOLT0020";
     public const string RankDependentSyncId = "VOLT0021";
+    public const string SearchSpaceTypeMismatchId = "VOLT0045";
+    public const string SearchRangeEmptyId = "VOLT0046";
+    public const string SearchLogNotPositiveId = "VOLT0047";
+    public const string SearchLogWithStepId = "VOLT0048";
+    public const string SearchDefaultOutsideId = "VOLT0049";
+    public const string SearchSpaceNotHyperparameterId = "VOLT0050";
+    public const string SeveralSearchSpacesId = "VOLT0051";
+    public const string SearchChoicesInvalidId = "VOLT0052";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -34,6 +42,7 @@ internal static class DiagnosticDescriptors
     private const string Optimization = "Volt.Optimization";
     private const string Performance = "Volt.Performance";
     private const string Distributed = "Volt.Distributed";
+    private const string Search = "Volt.Search";
 
     /// <summary>The message argument is the parser's full explanation.</summary>
     public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error);
@@ -77,6 +86,22 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CallbackMonitorNotLogged = Create(CallbackMonitorNotLoggedId, "Callback monitors a metric no module logs", "{0} monitors '{1}', but no Volt module in this project logs it with a constant name{2}", Metrics, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor RankDependentSync = Create(RankDependentSyncId, "Synchronized Log inside a rank-dependent branch", "Log(\"{0}\", ..., syncDist: true) runs only on some ranks ({1}); under data-parallel training the other ranks never join the reduction and the run deadlocks — log on every rank, or drop syncDist", Distributed, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor SearchSpaceTypeMismatch = Create(SearchSpaceTypeMismatchId, "Search space does not fit the hyperparameter's type", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchRangeEmpty = Create(SearchRangeEmptyId, "Search range is empty", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchLogNotPositive = Create(SearchLogNotPositiveId, "Log-scale search range starts at or below 0", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchLogWithStep = Create(SearchLogWithStepId, "Log-scale search range with a step", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchDefaultOutside = Create(SearchDefaultOutsideId, "Hyperparameter default outside its search space", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchSpaceNotHyperparameter = Create(SearchSpaceNotHyperparameterId, "Search space on a member that is not a hyperparameter", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SeveralSearchSpaces = Create(SeveralSearchSpacesId, "Several search spaces on one hyperparameter", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchChoicesInvalid = Create(SearchChoicesInvalidId, "Choices are empty or repeated", "{0}", Search, DiagnosticSeverity.Error);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);

@@ -329,6 +329,7 @@ internal sealed class SearchSpaceParser(INamedTypeSymbol type, Compilation compi
             SpecialType.System_Double => Format(Convert.ToDouble(value, CultureInfo.InvariantCulture)) + "D",
             SpecialType.System_Single => Format(Convert.ToSingle(value, CultureInfo.InvariantCulture)) + "F",
             SpecialType.System_Decimal => Convert.ToDecimal(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "M",
+            SpecialType.System_Int32 => Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
             SpecialType.System_Int64 => Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L",
             SpecialType.System_UInt64 => Convert.ToUInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "UL",
             SpecialType.System_UInt32 => Convert.ToUInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "U",
