@@ -116,6 +116,20 @@ public sealed record FloatDistribution(double Low, double High, bool Log = false
         }
     }
 
+    /// <summary>The grid point <c>Low + k·Step</c>, computed in decimal so 0.3·3 is 0.9 and not 0.8999999999999999.</summary>
+    public double GridPoint(long k)
+    {
+        var step = Step ?? throw new InvalidOperationException("A continuous range has no grid points.");
+        var fits = Math.Abs(Low) < 1e20 && Math.Abs(High) < 1e20 && step > 1e-20;
+        return Math.Min(High, fits ? (double)((decimal)Low + (k * (decimal)step)) : Low + (k * step));
+    }
+
+    /// <summary>The number of grid points of a stepped range.</summary>
+    public long GridPointCount() => Step is { } step ? (long)Math.Floor(((High - Low) / step) + 1e-9) + 1 : throw new InvalidOperationException("A continuous range has no grid points.");
+
+    /// <summary>The grid point nearest to <paramref name="value"/> (a stepped range).</summary>
+    public double NearestGridPoint(double value) => GridPoint(Math.Clamp((long)Math.Round((value - Low) / Step!.Value), 0, GridPointCount() - 1));
+
     /// <inheritdoc/>
     public override bool Contains(double internalValue)
     {

@@ -55,8 +55,8 @@ public sealed class GridSampler : ISampler
     {
         CategoricalDistribution categorical => Enumerable.Range(0, categorical.Choices.Count).Select(i => (double)i).ToArray(),
         IntDistribution integer when integer.Count <= MaxPoints => Enumerable.Range(0, (int)integer.Count).Select(k => (double)(integer.Low + (k * integer.Step))).ToArray(),
-        FloatDistribution { Step: { } step } stepped when (stepped.High - stepped.Low) / step < MaxPoints
-            => Enumerable.Range(0, (int)Math.Floor(((stepped.High - stepped.Low) / step) + 1e-9) + 1).Select(k => stepped.Low + (k * step)).ToArray(),
+        FloatDistribution { Step: not null } stepped when stepped.GridPointCount() <= MaxPoints
+            => Enumerable.Range(0, (int)stepped.GridPointCount()).Select(k => stepped.GridPoint(k)).ToArray(),
         _ => throw new ArgumentException($"'{parameter.Name}' ({parameter.Distribution}) has no finite grid; give a float range a step, or use the TPE or random sampler."),
     };
 }

@@ -191,7 +191,7 @@ internal sealed class ParzenEstimator
     private double FromUniform(double u) => distribution switch
     {
         FloatDistribution { Log: true } f => Math.Clamp(Math.Exp(u), f.Low, f.High),
-        FloatDistribution { Step: { } step } f => Math.Clamp((Math.Round((u - f.Low) / step) * step) + f.Low, f.Low, f.High),
+        FloatDistribution { Step: not null } f => f.NearestGridPoint(u),
         FloatDistribution => u,
         IntDistribution { Log: true } i => Math.Clamp(Math.Round(Math.Exp(u)), i.Low, i.High),
         IntDistribution i => Math.Clamp((Math.Round((u - i.Low) / i.Step) * i.Step) + i.Low, i.Low, i.High),

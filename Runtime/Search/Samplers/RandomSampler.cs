@@ -21,9 +21,8 @@ public sealed class RandomSampler(int? seed = null) : ISampler
         {
             case FloatDistribution { Log: true } logFloat:
                 return Math.Min(logFloat.High, Math.Exp(Uniform(random, Math.Log(logFloat.Low), Math.Log(logFloat.High))));
-            case FloatDistribution { Step: { } step } stepped:
-                var steps = (long)Math.Floor(((stepped.High - stepped.Low) / step) + 1e-9);
-                return stepped.Low + (step * random.NextInt64(steps + 1));
+            case FloatDistribution { Step: not null } stepped:
+                return stepped.GridPoint(random.NextInt64(stepped.GridPointCount()));
             case FloatDistribution plain:
                 return Uniform(random, plain.Low, plain.High);
             case IntDistribution { Log: true } logInt:
