@@ -93,7 +93,7 @@ public static class StudyReport
                 points.LegendText = "Objective value";
                 var line = plot.Add.ScatterLine(numbers, best);
                 line.LegendText = "Best value";
-                plot.ShowLegend();
+                plot.ShowLegend(ScottPlot.Edge.Right);
             }
 
             plot.Title($"Optimization history of '{studyName}'");

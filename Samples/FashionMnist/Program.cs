@@ -22,7 +22,15 @@ if (options.Help)
 
 try
 {
-    SampleRun.Run(options, Console.Out);
+    if (options.Tune)
+    {
+        SampleTune.Run(options, Console.Out);
+    }
+    else
+    {
+        SampleRun.Run(options, Console.Out);
+    }
+
     return 0;
 }
 catch (FashionMnistNotFoundException error)
