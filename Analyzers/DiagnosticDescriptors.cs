@@ -26,6 +26,14 @@ internal static class DiagnosticDescriptors
     public const string HostSyncId = "VOLT0019";
     public const string CallbackMonitorNotLoggedId = "VOLT0020";
     public const string RankDependentSyncId = "VOLT0021";
+    public const string SearchSpaceTypeMismatchId = "VOLT0045";
+    public const string SearchRangeEmptyId = "VOLT0046";
+    public const string SearchLogNotPositiveId = "VOLT0047";
+    public const string SearchLogWithStepId = "VOLT0048";
+    public const string SearchDefaultOutsideId = "VOLT0049";
+    public const string SearchSpaceNotHyperparameterId = "VOLT0050";
+    public const string SeveralSearchSpacesId = "VOLT0051";
+    public const string SearchChoicesInvalidId = "VOLT0052";
     public const string OnnxUnsupportedExpressionId = "VOLT0055";
     public const string OnnxUnsupportedStatementId = "VOLT0056";
     public const string OnnxUnsupportedClassId = "VOLT0057";
@@ -37,6 +45,7 @@ internal static class DiagnosticDescriptors
     private const string Optimization = "Volt.Optimization";
     private const string Performance = "Volt.Performance";
     private const string Distributed = "Volt.Distributed";
+    private const string Search = "Volt.Search";
     private const string Export = "Volt.Export";
 
     /// <summary>The message argument is the parser's full explanation.</summary>
@@ -82,6 +91,21 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RankDependentSync = Create(RankDependentSyncId, "Synchronized Log inside a rank-dependent branch", "Log(\"{0}\", ..., syncDist: true) runs only on some ranks ({1}); under data-parallel training the other ranks never join the reduction and the run deadlocks — log on every rank, or drop syncDist", Distributed, DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor SearchSpaceTypeMismatch = Create(SearchSpaceTypeMismatchId, "Search space does not fit the hyperparameter's type", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchRangeEmpty = Create(SearchRangeEmptyId, "Search range is empty", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchLogNotPositive = Create(SearchLogNotPositiveId, "Log-scale search range starts at or below 0", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchLogWithStep = Create(SearchLogWithStepId, "Log-scale search range with a step", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchDefaultOutside = Create(SearchDefaultOutsideId, "Hyperparameter default outside its search space", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchSpaceNotHyperparameter = Create(SearchSpaceNotHyperparameterId, "Search space on a member that is not a hyperparameter", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SeveralSearchSpaces = Create(SeveralSearchSpacesId, "Several search spaces on one hyperparameter", "{0}", Search, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SearchChoicesInvalid = Create(SearchChoicesInvalidId, "Choices are empty or repeated", "{0}", Search, DiagnosticSeverity.Error);
     /// <summary>The message argument is the translator's explanation, with the list of supported parts.</summary>
     public static readonly DiagnosticDescriptor OnnxUnsupportedExpression = Create(OnnxUnsupportedExpressionId, "Forward expression cannot be exported to ONNX", "{0}", Export, DiagnosticSeverity.Warning);
 

@@ -59,5 +59,10 @@ public sealed partial class VoltGenerator : IIncrementalGenerator
     {
         var text = ModuleEmitter.Emit(model, Version);
         output.AddSource(model.Hierarchy.HintName, SourceText.From(text, Encoding.UTF8));
+        if (model.SearchSpace is { } searchSpace)
+        {
+            var hintName = model.Hierarchy.HintName.Substring(0, model.Hierarchy.HintName.Length - ".g.cs".Length) + ".SearchSpace.g.cs";
+            output.AddSource(hintName, SourceText.From(SearchSpaceEmitter.Emit(model.Hierarchy, model.ClassName, searchSpace, Version), Encoding.UTF8));
+        }
     }
 }

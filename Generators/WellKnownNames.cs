@@ -10,6 +10,9 @@ internal static class WellKnownNames
     public const string ConfigureOptimizersAttribute = "Volt.ConfigureOptimizersAttribute";
     public const string HyperparameterAttribute = "Volt.HyperparameterAttribute";
     public const string MonitorAttribute = "Volt.MonitorAttribute";
+    public const string FloatRangeAttribute = "Volt.FloatRangeAttribute";
+    public const string IntRangeAttribute = "Volt.IntRangeAttribute";
+    public const string ChoicesAttribute = "Volt.ChoicesAttribute";
 
     public const string Tensor = "TorchSharp.torch+Tensor";
     public const string Module = "TorchSharp.torch+nn+Module";

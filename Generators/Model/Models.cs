@@ -13,7 +13,8 @@ internal sealed record ModuleModel(
     EquatableArray<BatchTypeModel> BatchTypes,
     HyperparametersModel Hyperparameters,
     MonitorModel? Monitor,
-    EquatableArray<string> RegistrationOverrides);
+    EquatableArray<string> RegistrationOverrides,
+    SearchSpaceModel? SearchSpace = null);
 
 /// <summary>The namespace and containing types of a module class, and the generated file's hint name.</summary>
 /// <param name="Namespace">The namespace, or empty for the global namespace.</param>

@@ -109,6 +109,7 @@ internal sealed class ModuleParser
         var hyperparameters = new HyperparameterParser(type, compilation, problems, TypeFormat).Parse();
         CheckNameConflicts(hyperparameters);
         var monitor = ParseMonitor();
+        var searchSpace = new SearchSpaceParser(type, compilation, hyperparameters, []).Parse();
         var registrationOverrides = WellKnownNames.RegistrationMembers
             .Where(name => !type.GetMembers(name).Any(IsUserDeclared))
             .ToEquatableArray();
@@ -130,7 +131,8 @@ internal sealed class ModuleParser
             batchTypes.ToEquatableArray(),
             hyperparameters,
             monitor,
-            registrationOverrides);
+            registrationOverrides,
+            searchSpace);
     }
 
     private HierarchyInfo? ParseHierarchy()

@@ -13,9 +13,13 @@ namespace FashionMnistSample;
 /// <param name="architecture">"mlp" or "cnn".</param>
 /// <param name="hiddenSize">Width of the MLP's hidden layer.</param>
 /// <param name="learningRate">Adam's learning rate.</param>
+/// <remarks>The search spaces of <c>hiddenSize</c> and <c>learningRate</c> are what <c>tune</c> searches (SampleTune).</remarks>
 [Monitor("val_acc", MonitorMode.Max)]
 [OnnxExport]
-public sealed partial class FashionClassifier(string architecture = "mlp", int hiddenSize = 128, double learningRate = 1e-3)
+public sealed partial class FashionClassifier(
+    string architecture = "mlp",
+    [IntRange(32, 256, Step = 32)] int hiddenSize = 128,
+    [FloatRange(1e-4, 1e-2, Log = true)] double learningRate = 1e-3)
     : nn.Module<Tensor, Tensor>("fashion_classifier")
 {
     // The training set's pixel mean and standard deviation: inputs are standardized before the network.

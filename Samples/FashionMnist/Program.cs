@@ -30,10 +30,16 @@ try
     if (options.FindLr)
     {
         FindLr.Run(options, Console.Out);
-        return 0;
+    }
+    else if (options.Tune)
+    {
+        SampleTune.Run(options, Console.Out);
+    }
+    else
+    {
+        SampleRun.Run(options, Console.Out);
     }
 
-    SampleRun.Run(options, Console.Out);
     return 0;
 }
 catch (FashionMnistNotFoundException error)

@@ -9,7 +9,8 @@ public sealed record SampleOptions
 {
     /// <summary>The usage text printed on bad arguments and for --help.</summary>
     public const string Usage = """
-        Usage: dotnet run --project Samples/FashionMnist -- [options]
+        Usage: dotnet run --project Samples/FashionMnist -- [tune --trials N] [options]
+          tune --trials N              search learning rate and hidden size over N trials (study in <root>/fashion_mnist_study.db)
           --model mlp|cnn              architecture (default mlp)
           --epochs N                   training epochs (default 5)
           --batch-size N               training batch size (default 64)
@@ -60,12 +61,18 @@ public sealed record SampleOptions
     public bool Help { get; init; }
 
     public bool FindLr { get; init; }
+    /// <summary>True for the <c>tune</c> command: a hyperparameter search instead of one run.</summary>
+    public bool Tune { get; init; }
+
+    /// <summary>The number of trials <c>tune</c> runs (default 10).</summary>
+    public int Trials { get; init; } = 10;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
     public static SampleOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new SampleOptions();
-        for (var i = 0; i < args.Count; i++)
+        var tune = args.Count > 0 && args[0] == "tune";
+        var options = new SampleOptions { Tune = tune };
+        for (var i = tune ? 1 : 0; i < args.Count; i++)
         {
             var flag = args[i];
             string Value()
@@ -96,6 +103,7 @@ public sealed record SampleOptions
                 "--no-progress" => options with { Progress = false },
                 "--help" or "-h" => options with { Help = true },
                 "--find-lr" => options with { FindLr = true },
+                "--trials" when tune => options with { Trials = Positive(flag, Value()) },
                 _ => throw new ArgumentException($"Unknown option '{flag}'."),
             };
         }
