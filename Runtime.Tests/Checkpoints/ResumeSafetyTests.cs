@@ -142,6 +142,7 @@ public sealed class ResumeSafetyTests() : TrainingTest(samples: 64)
         var best = Assert.Throws<FileNotFoundException>(() => FitRegression(0.05, 1, "Best"));
         Assert.Contains("did you mean \"best\"?", best.Message);
 
+        Directory.CreateDirectory(Root.Path);
         var directory = Assert.ThrowsAny<IOException>(() => FitRegression(0.05, 1, Root.Path));
         Assert.Contains("is a directory", directory.Message);
         Assert.DoesNotContain("does not exist", directory.Message);

@@ -24,6 +24,7 @@ public sealed record SampleOptions
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
+          --verbose                    print the stack trace of an error, not only its message
         """;
 
     public string Model { get; init; } = "mlp";
@@ -55,6 +56,9 @@ public sealed record SampleOptions
     public int? CheckpointEveryNSteps { get; init; }
 
     public bool Help { get; init; }
+
+    /// <summary>Print stack traces of errors (--verbose).</summary>
+    public bool Verbose { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
     public static SampleOptions Parse(IReadOnlyList<string> args)
@@ -89,12 +93,33 @@ public sealed record SampleOptions
                 "--precision" => options with { Precision = Value() },
                 "--checkpoint-every-n-steps" => options with { CheckpointEveryNSteps = Positive(flag, Value()) },
                 "--no-progress" => options with { Progress = false },
+                "--verbose" => options with { Verbose = true },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option '{flag}'."),
             };
         }
 
         return options;
+    }
+
+    /// <summary>The given arguments with <c>--ckpt-path</c> set to <paramref name="checkpoint"/>: the command that resumes this run.</summary>
+    public static string ResumeArguments(IReadOnlyList<string> args, string checkpoint)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--ckpt-path")
+            {
+                i++;
+                continue;
+            }
+
+            kept.Add(args[i]);
+        }
+
+        kept.Add("--ckpt-path");
+        kept.Add(checkpoint);
+        return string.Join(" ", kept.ConvertAll(a => a.Contains(' ', StringComparison.Ordinal) ? "\"" + a + "\"" : a));
     }
 
     private static string OneOf(string flag, string value, params string[] allowed)
