@@ -159,6 +159,12 @@ public sealed class ResumeSafetyTests() : TrainingTest(samples: 64)
         Assert.Contains(edited, error.Message);
         Assert.Contains("loop.epoch", error.Message);
         Assert.DoesNotContain("requires an element of type", error.Message);
+
+        var stringRate = Path.Combine(Root.Path, "string-learning-rate.ckpt");
+        CheckpointTampering.ChangeManifest(good, stringRate, manifest => manifest["hyperparameters"]!["learningRate"] = "fast");
+        var loadError = Assert.Throws<InvalidDataException>(() => Regression.LoadFromCheckpoint(stringRate).Dispose());
+        Assert.Contains(stringRate, loadError.Message);
+        Assert.Contains("hyperparameters.learningRate", loadError.Message);
     }
 
     [Fact]

@@ -31,6 +31,19 @@ public sealed class MetricAggregationTests : IDisposable
     }
 
     [Fact]
+    public void PlainNumbersAreWeightedByBatchSizeInAnyOrder()
+    {
+        using var module = new NumberProbe();
+        using var loader = TestData.Loader(x, y, batchSize: 4, shuffle: false);
+        var metrics = new Trainer(root.Options(maxEpochs: 1)).Validate(module, loader);
+
+        // Values 1, 2, 3 over batches of 4, 4, 2: (4 + 8 + 6) / 10 = 1.8 in Lightning 2.2.5, not the plain mean 2.0.
+        Assert.Equal(1.8, metrics["before_tensor"], 1e-12);
+        Assert.Equal(1.8, metrics["after_tensor"], 1e-12);
+        Assert.Equal(2.0, metrics["explicit_one"], 1e-12);
+    }
+
+    [Fact]
     public void TrainingDefaultsLogPerStepAndForkStepAndEpochNames()
     {
         using var module = new MetricProbe();

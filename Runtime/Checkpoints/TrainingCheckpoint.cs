@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -194,20 +195,57 @@ public static class TrainingCheckpoint
     /// <param name="moduleType">The module class the caller builds.</param>
     /// <param name="fromJson">The generated reader of the record.</param>
     /// <exception cref="InvalidDataException">The checkpoint belongs to another class, or a hyperparameter is missing or of the wrong type.</exception>
-    public static THyperparameters ReadHyperparameters<THyperparameters>(CheckpointReader checkpoint, Type moduleType, Func<JsonElement, THyperparameters> fromJson)
+    public static THyperparameters ReadHyperparameters<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] THyperparameters>(
+        CheckpointReader checkpoint, Type moduleType, Func<JsonElement, THyperparameters> fromJson)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(moduleType);
         ArgumentNullException.ThrowIfNull(fromJson);
         CheckModuleType(checkpoint, moduleType.FullName!);
+        var saved = Hyperparameters(checkpoint);
         try
         {
-            return fromJson(Hyperparameters(checkpoint));
+            return fromJson(saved);
         }
         catch (Exception error) when (error is InvalidDataException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw CheckpointReader.Invalid(checkpoint.Path, $"its hyperparameters do not fit {moduleType.Name} ({error.Message})", error);
+            var field = MismatchedHyperparameter(typeof(THyperparameters), saved);
+            throw CheckpointReader.Invalid(
+                checkpoint.Path,
+                field is null
+                    ? $"its hyperparameters do not fit {moduleType.Name} ({error.Message})"
+                    : $"its manifest field 'hyperparameters.{field}' does not fit {moduleType.Name}",
+                error);
         }
+    }
+
+    /// <summary>For the error message only: the saved hyperparameter that is missing or whose JSON kind does not fit the record's property type.</summary>
+    private static string? MismatchedHyperparameter([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type record, JsonElement saved)
+    {
+        foreach (var property in record.GetProperties())
+        {
+            var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
+            if (!saved.TryGetProperty(name, out var value) && !saved.TryGetProperty(property.Name, out value))
+            {
+                return name + " (missing)";
+            }
+
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var fits = value.ValueKind switch
+            {
+                JsonValueKind.Null => !property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null,
+                JsonValueKind.Number => type.IsPrimitive && type != typeof(bool) && type != typeof(char) || type == typeof(decimal),
+                JsonValueKind.True or JsonValueKind.False => type == typeof(bool),
+                JsonValueKind.String => type == typeof(string) || type.IsEnum,
+                _ => false,
+            };
+            if (!fits)
+            {
+                return $"{name} = {value.GetRawText()}, not a {type.Name}";
+            }
+        }
+
+        return null;
     }
 
     private static void CheckModuleType(CheckpointReader checkpoint, string expected)
