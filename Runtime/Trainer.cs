@@ -149,6 +149,9 @@ public sealed class Trainer
             {
                 TrainingCheckpoint.RestoreForResume(checkpoint, context);
                 ResumeReport.Write(checkpoint, context);
+
+                // Close the file now: a resume into the same directory writes a new last.ckpt over it.
+                checkpoint.Dispose();
             }
 
             context.ForEachCallback(static (callback, c) => callback.OnFitStart(c));

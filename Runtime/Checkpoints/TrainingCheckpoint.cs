@@ -264,13 +264,14 @@ public static class TrainingCheckpoint
             return true;
         }
 
-        using var finite = isfinite(value).all();
-        return finite.item<bool>();
+        using var scope = NewDisposeScope();
+        return isfinite(value).all().item<bool>();
     }
 
     /// <summary>The name of the first floating-point parameter or buffer of <paramref name="module"/> that holds NaN or infinity, or null.</summary>
     internal static string? FirstNonFiniteParameter(nn.Module module)
     {
+        using var scope = NewDisposeScope();
         foreach (var (name, tensor) in module.state_dict())
         {
             if (!AllFinite(tensor))

@@ -136,7 +136,7 @@ public sealed record SampleOptions
             : throw new ArgumentException($"{flag} is '{value}'; it takes a whole number.");
 
     private static double PositiveNumber(string flag, string value)
-        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
+        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && number <= float.MaxValue
             ? number
-            : throw new ArgumentException($"{flag} is '{value}'; it takes a positive number such as 0.001.");
+            : throw new ArgumentException($"{flag} is '{value}'; it takes a positive number such as 0.001, at most {float.MaxValue.ToString(CultureInfo.InvariantCulture)} (the model computes in float32).");
 }
