@@ -51,7 +51,7 @@ internal static class SampleProcess
     public static void WaitForStep(Process child, string checkpointPath, long step)
     {
         var clock = Stopwatch.StartNew();
-        while (!child.HasExited && StepOf(checkpointPath) < step && clock.Elapsed < TimeSpan.FromMinutes(2))
+        while (!child.HasExited && StepOf(checkpointPath) < step && clock.Elapsed < TimeSpan.FromMinutes(10))
         {
             Thread.Sleep(5);
         }
