@@ -11,26 +11,16 @@ internal static class AtomicFile
         => WriteAllBytes(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content));
 
     public static void WriteAllBytes(string path, byte[] bytes)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
+        => Write(path, stream => stream.Write(bytes));
 
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; on failure the old file stays and no temporary is left.</summary>
+    /// <summary>Writes <paramref name="path"/> with <paramref name="write"/> into a uniquely named temporary beside it, then renames;
+    /// on failure the old file stays and no temporary is left.</summary>
     public static void Write(string path, Action<Stream> write)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp");
+        var temporary = TemporaryFiles.NameFor(path);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

@@ -10,6 +10,9 @@ namespace Volt;
 /// </summary>
 public static class RunDirectory
 {
+    /// <summary>The marker file that claims a version directory for one trainer.</summary>
+    internal const string MarkerFile = ".volt-run";
+
     /// <summary>Creates and returns a fresh version directory.</summary>
     /// <param name="root">The root folder (<see cref="TrainerOptions.DefaultRootDir"/>).</param>
     /// <param name="name">The run name.</param>
@@ -25,10 +28,10 @@ public static class RunDirectory
             Directory.CreateDirectory(candidate);
             try
             {
-                using var marker = new FileStream(Path.Combine(candidate, ".volt-run"), FileMode.CreateNew, FileAccess.Write);
+                using var marker = new FileStream(Path.Combine(candidate, MarkerFile), FileMode.CreateNew, FileAccess.Write);
                 return candidate;
             }
-            catch (IOException) when (File.Exists(Path.Combine(candidate, ".volt-run")))
+            catch (IOException) when (File.Exists(Path.Combine(candidate, MarkerFile)))
             {
                 next++;
             }

@@ -136,9 +136,16 @@ public sealed class Trainer
     private void RunFit(IVoltModule module, string? ckptPath, int trainBatchCount, bool hasValidation, Action<RunContext> run)
     {
         CheckValidationSchedule(trainBatchCount, hasValidation);
+
+        // The checkpoint is found and verified before this fit creates a run directory, so a bad one leaves none behind.
+        using var checkpoint = ckptPath is null ? null : CheckpointReader.Open(CheckpointLocator.Resolve(ckptPath, Options, RunName(module), callbacks));
+        var createsRunDirectory = Options.EnableLogging && LogDir is null;
         var context = StartPhase(module, isFit: true);
         context.IsFitting = true;
         var restoreDeterminism = Options.Deterministic ? Determinism.IsEnabled : (bool?)null;
+        using var interrupts = Options.HandleInterrupts ? new InterruptSignals(console) : null;
+        context.Interrupts = interrupts;
+        var started = false;
         try
         {
             if (Options.Deterministic)
@@ -146,22 +153,36 @@ public sealed class Trainer
                 Determinism.Set(true);
             }
 
-            if (ckptPath is not null)
+            if (checkpoint is not null)
             {
-                var path = CheckpointLocator.Resolve(ckptPath, Options, RunName(module), context.Callbacks);
-                using var checkpoint = CheckpointReader.Open(path);
                 TrainingCheckpoint.RestoreForResume(checkpoint, context);
+                ResumeReport.Write(checkpoint, context);
+
+                // Close the file now: a resume into the same directory writes a new last.ckpt over it.
+                checkpoint.Dispose();
             }
 
             context.ForEachCallback(static (callback, c) => callback.OnFitStart(c));
+            started = true;
             run(context);
             context.ForEachCallback(static (callback, c) => callback.OnFitEnd(c));
         }
         catch (Exception error)
         {
+            if (error is TrainingInterruptedException)
+            {
+                console.WriteLine(error.Message);
+                console.Flush();
+            }
+
             foreach (var callback in context.Callbacks)
             {
                 callback.OnException(context.CallbackContext, error);
+            }
+
+            if (!started && createsRunDirectory)
+            {
+                DiscardRunDirectory();
             }
 
             throw;
@@ -174,8 +195,36 @@ public sealed class Trainer
             }
 
             context.IsFitting = false;
+            context.Interrupts = null;
             context.PendingOptimizerStates = null;
             EndPhase(module, context);
+        }
+    }
+
+    /// <summary>Removes the run directory a fit created but failed to start in (a bad resume): only Volt's own files, and only if nothing else is in it.</summary>
+    private void DiscardRunDirectory()
+    {
+        if (LogDir is not { } directory)
+        {
+            return;
+        }
+
+        loggers.Clear();
+        LogDir = null;
+        try
+        {
+            foreach (var name in new[] { RunDirectory.MarkerFile, HyperparameterFile.FileName, ResumeReport.FileName, CsvLogger.FileName })
+            {
+                File.Delete(Path.Combine(directory, name));
+            }
+
+            if (!Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+        }
+        catch (IOException)
+        {
         }
     }
 
@@ -276,6 +325,7 @@ public sealed class Trainer
             : new SilentProgress();
         return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
         {
+            Messages = console,
             CurrentEpoch = currentEpoch,
             GlobalStep = globalStep,
         };

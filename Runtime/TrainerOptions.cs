@@ -121,6 +121,21 @@ public sealed record TrainerOptions
     /// </summary>
     public bool EnableCheckpointing { get; init; } = true;
 
+    /// <summary>
+    /// Stop fitting with a <see cref="NonFiniteTrainingException"/> (naming epoch, batch and global step)
+    /// when a training loss is NaN or infinite, before its backward pass (Ignite's <c>TerminateOnNan</c>).
+    /// Default true; the check reads the loss once per step. Whatever this says, a checkpoint is never
+    /// written from non-finite weights.
+    /// </summary>
+    public bool StopOnNonFiniteLoss { get; init; } = true;
+
+    /// <summary>
+    /// Handle SIGINT (Ctrl+C) and SIGTERM during <c>Fit</c>: finish the current batch, write
+    /// <c>last.ckpt</c> at the exact position, run the callbacks' <c>OnException</c>, flush the loggers and
+    /// throw <see cref="TrainingInterruptedException"/>. A second SIGINT ends the process at once. Default true.
+    /// </summary>
+    public bool HandleInterrupts { get; init; } = true;
+
     /// <summary>The epoch limit after Lightning's defaulting rule, or null for no limit.</summary>
     internal int? EffectiveMaxEpochs => MaxEpochs ?? (MaxSteps == -1 ? 1000 : null);
 

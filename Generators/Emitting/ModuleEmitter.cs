@@ -341,7 +341,7 @@ internal sealed class ModuleEmitter
         writer.WriteLine(generatedCode);
         writer.OpenBlock($"public static {model.SelfType} LoadFromCheckpoint({string.Join(", ", parameters)})");
         writer.WriteLine("using var checkpoint = global::Volt.Checkpoints.CheckpointReader.Open(path);");
-        writer.WriteLine($"var {recordParameter} = Hyperparameters.FromJson(global::Volt.Checkpoints.TrainingCheckpoint.Hyperparameters(checkpoint));");
+        writer.WriteLine($"var {recordParameter} = global::Volt.Checkpoints.TrainingCheckpoint.ReadHyperparameters(checkpoint, typeof({model.SelfType}), Hyperparameters.FromJson);");
         writer.OpenBlock("if (overrides is not null)");
         writer.WriteLine($"{recordParameter} = overrides({recordParameter});");
         writer.CloseBlock();

@@ -47,7 +47,8 @@ public sealed class CheckpointFileTests() : TrainingTest(samples: 128)
             using var manifest = JsonDocument.Parse(archive.GetEntry("manifest.json")!.Open());
             var rootElement = manifest.RootElement;
             Assert.Equal("volt-checkpoint", rootElement.GetProperty("format").GetString());
-            Assert.Equal(1, rootElement.GetProperty("formatVersion").GetInt32());
+            Assert.Equal(2, rootElement.GetProperty("formatVersion").GetInt32());
+            Assert.Equal("SHA-256", rootElement.GetProperty("integrity").GetProperty("algorithm").GetString());
             Assert.Equal("0.1.0", rootElement.GetProperty("voltVersion").GetString());
             Assert.Equal(3, rootElement.GetProperty("hyperparameters").GetProperty("inputs").GetInt32());
             Assert.Equal(8, rootElement.GetProperty("loop").GetProperty("globalStep").GetInt64());

@@ -1,9 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Text.RegularExpressions;
-using System.Threading;
 using Volt.Callbacks;
 using Volt.Checkpoints;
 using Volt.Runtime.Tests.Training;
@@ -77,75 +74,22 @@ public sealed class ResumeTests() : TrainingTest(samples: 128)
     [Fact]
     public void ATrainingProcessKilledMidRunResumesToTheSameWeights()
     {
-        var sample = typeof(FashionMnistSample.SampleRun).Assembly.Location;
         string[] common = ["--epochs", "3", "--seed", "5", "--checkpoint-every-n-steps", "100", "--no-progress"];
 
-        var reference = RunSample(sample, [.. common, "--root", Path.Combine(Root.Path, "reference")]);
+        var reference = SampleProcess.RunSuccessfully([.. common, "--root", Path.Combine(Root.Path, "reference")]);
         var killedRoot = Path.Combine(Root.Path, "killed");
         var lastCheckpoint = Path.Combine(killedRoot, "runs", "fashion_mnist_mlp", "version_0", "checkpoints", "last.ckpt");
 
-        using (var child = StartSample(sample, [.. common, "--root", killedRoot]))
+        using (var child = SampleProcess.Start([.. common, "--root", killedRoot]))
         {
-            var clock = Stopwatch.StartNew();
-            while (!child.HasExited && StepOf(lastCheckpoint) < 500 && clock.Elapsed < TimeSpan.FromMinutes(2))
-            {
-                Thread.Sleep(5);
-            }
-
-            Assert.False(child.HasExited, "the training process finished before it could be killed");
+            SampleProcess.WaitForStep(child, lastCheckpoint, 500);
             child.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
             child.WaitForExit();
         }
 
-        var stepAtKill = StepOf(lastCheckpoint);
+        var stepAtKill = SampleProcess.StepOf(lastCheckpoint);
         Assert.InRange(stepAtKill, 500, (3 * 860) - 1);
-        var resumed = RunSample(sample, [.. common, "--root", killedRoot, "--ckpt-path", "last"]);
-        Assert.Equal(Fingerprint(reference), Fingerprint(resumed));
+        var resumed = SampleProcess.RunSuccessfully([.. common, "--root", killedRoot, "--ckpt-path", "last"]);
+        Assert.Equal(SampleProcess.Fingerprint(reference), SampleProcess.Fingerprint(resumed));
     }
-
-    private static long StepOf(string checkpointPath)
-    {
-        if (!File.Exists(checkpointPath))
-        {
-            return -1;
-        }
-
-        try
-        {
-            using var checkpoint = CheckpointReader.Open(checkpointPath);
-            return checkpoint.Root.GetProperty("loop").GetProperty("globalStep").GetInt64();
-        }
-        catch (IOException)
-        {
-            return -1;
-        }
-    }
-
-    private static string Fingerprint(string output)
-        => Regex.Match(output, "^weights_sha256: ([0-9a-f]{64})$", RegexOptions.Multiline) is { Success: true } match
-            ? match.Groups[1].Value
-            : throw new InvalidOperationException("no fingerprint in the sample's output:\n" + output);
-
-    private static Process StartSample(string sample, string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(sample);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start)!;
-    }
-
-    private static string RunSample(string sample, string[] args)
-    {
-        using var process = StartSample(sample, args);
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"the sample failed ({process.ExitCode}):\n{output}\n{errors.Result}");
-        return output;
-    }
-
 }

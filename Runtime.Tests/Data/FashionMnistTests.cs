@@ -49,7 +49,7 @@ public sealed class FashionMnistTests : IDisposable
     }
 
     [Fact]
-    public void FindDirectory_searches_explicit_then_environment_then_system()
+    public void FindDirectory_searches_the_explicit_directory_only_else_environment_then_system()
     {
         string explicitDir = NewDirectory("explicit");
         string envDir = NewDirectory("env");
@@ -57,7 +57,10 @@ public sealed class FashionMnistTests : IDisposable
         IdxFiles.WriteFakeFashionMnist(envDir, 2, 1, gzip: true);
         IdxFiles.WriteFakeFashionMnist(systemDir, 2, 1, gzip: false);
 
-        Assert.Equal(envDir, FashionMnist.FindDirectory(explicitDir, envDir, systemDir));
+        // An explicit directory without the files fails; it never falls back to another data set.
+        var explicitMissing = Assert.Throws<FashionMnistNotFoundException>(() => FashionMnist.FindDirectory(explicitDir, envDir, systemDir));
+        Assert.Contains(explicitDir, explicitMissing.Message);
+        Assert.Single(explicitMissing.SearchedLocations);
         Assert.Equal(envDir, FashionMnist.FindDirectory(null, envDir, systemDir));
         Assert.Equal(systemDir, FashionMnist.FindDirectory(null, null, systemDir));
         Assert.Equal(systemDir, FashionMnist.FindDirectory(null, string.Empty, systemDir));
@@ -78,13 +81,16 @@ public sealed class FashionMnistTests : IDisposable
         Assert.IsAssignableFrom<DirectoryNotFoundException>(e);
         Assert.Contains(explicitDir, e.Message);
         Assert.Contains("does not exist", e.Message);
+        Assert.Single(e.SearchedLocations);
+
+        e = Assert.Throws<FashionMnistNotFoundException>(() => FashionMnist.FindDirectory(null, null, systemDir));
         Assert.Contains("$FASHION_MNIST_DIR: not set", e.Message);
         Assert.Contains(systemDir, e.Message);
         Assert.Contains("missing train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz)", e.Message);
         Assert.DoesNotContain("missing train-images", e.Message);
         Assert.Contains("sudo apt-get install dataset-fashion-mnist", e.Message);
         Assert.Contains("--data", e.Message);
-        Assert.Equal(3, e.SearchedLocations.Count);
+        Assert.Equal(2, e.SearchedLocations.Count);
 
         string envDir = temp.File("env-missing");
         var withEnv = Assert.Throws<FashionMnistNotFoundException>(() => FashionMnist.FindDirectory(null, envDir, systemDir));

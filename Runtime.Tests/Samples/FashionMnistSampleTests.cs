@@ -75,6 +75,7 @@ public sealed class FashionMnistSampleTests : IDisposable
     [InlineData("--model", "rnn", "--model")]
     [InlineData("--epochs", "0", "--epochs")]
     [InlineData("--lr", "fast", "--lr")]
+    [InlineData("--lr", "1e300", "float32")]
     [InlineData("--frobnicate", "1", "--frobnicate")]
     public void BadFlagsNameTheFlag(string flag, string value, string named)
     {

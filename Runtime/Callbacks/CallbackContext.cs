@@ -75,6 +75,13 @@ public sealed class CallbackContext
     /// <summary>Sends values straight to the loggers at the current global step (not to callback metrics).</summary>
     public void LogMetrics(IReadOnlyDictionary<string, double> values) => run.LogMetrics(values, run.GlobalStep);
 
+    /// <summary>Counts best-checkpoint changes of all checkpoint callbacks (see <see cref="ModelCheckpoint"/>).</summary>
+    internal long BestCheckpointChanges
+    {
+        get => run.BestCheckpointChanges;
+        set => run.BestCheckpointChanges = value;
+    }
+
     /// <summary>Writes a full training checkpoint (atomically) to <paramref name="path"/>.</summary>
     /// <exception cref="InvalidOperationException">Called outside fitting.</exception>
     /// <exception cref="IOException">The file could not be written; earlier checkpoints are untouched.</exception>

@@ -27,6 +27,9 @@ public sealed partial class ModelCheckpoint : Callback
     private string? directory;
     private bool savedThisEpoch;
     private long lastGlobalStepSaved;
+    private long bestChangesAtLastSave;
+    private string? writingCheckpoint;
+    private SavedState? restored;
 
     /// <summary>
     /// Lightning's rule: the class name plus the options that tell two checkpoint callbacks apart, so
@@ -104,6 +107,38 @@ public sealed partial class ModelCheckpoint : Callback
 
         (metric, mode) = MonitoredMetric.Resolve(Monitor, Mode, context);
         directory = Path.GetFullPath(DirPath ?? context.DefaultCheckpointDirectory);
+        TemporaryFiles.RemoveStray(directory, CheckpointFile.Extension);
+        ApplyRestoredState();
+    }
+
+    /// <summary>
+    /// Lightning's rule (<c>ModelCheckpoint.load_state_dict</c>): the ranking of a resumed checkpoint is
+    /// taken over only when this callback writes to the directory the checkpoint's files are in. A
+    /// resume into a new run directory starts a fresh ranking there and never prunes the old files.
+    /// </summary>
+    private void ApplyRestoredState()
+    {
+        if (restored is not { } state)
+        {
+            return;
+        }
+
+        restored = null;
+        if (!string.Equals(state.Directory, directory, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        BestModelPath = state.BestModelPath is { } best && File.Exists(best) ? best : null;
+        BestModelScore = BestModelPath is null ? null : state.BestModelScore;
+        LastModelPath = state.LastModelPath;
+        foreach (var (path, score) in state.BestKModels)
+        {
+            if (File.Exists(path))
+            {
+                bestKModels[path] = score;
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -115,6 +150,10 @@ public sealed partial class ModelCheckpoint : Callback
         if (EveryNTrainSteps > 0 && context.GlobalStep % EveryNTrainSteps == 0)
         {
             Save(context, atValidationEnd: false);
+        }
+        else
+        {
+            RefreshStaleLast(context);
         }
     }
 
@@ -135,6 +174,49 @@ public sealed partial class ModelCheckpoint : Callback
         {
             Save(context, atValidationEnd: false);
         }
+        else
+        {
+            RefreshStaleLast(context);
+        }
+    }
+
+    /// <summary>
+    /// last.ckpt records every checkpoint callback's best path; when another callback (or this one) found a
+    /// new best after last.ckpt was written, the best it names may be pruned, so write last.ckpt again.
+    /// </summary>
+    private void RefreshStaleLast(CallbackContext context)
+    {
+        if (SaveLast && LastModelPath is not null && !context.IsSanityChecking && context.BestCheckpointChanges != bestChangesAtLastSave)
+        {
+            WriteLast(context, CurrentMetrics(context));
+        }
+    }
+
+    /// <summary>Writes last.ckpt at the current position for an interrupt; returns its path, or null without <see cref="SaveLast"/>.</summary>
+    internal string? SaveLastAtInterrupt(CallbackContext context)
+    {
+        if (!SaveLast || directory is null)
+        {
+            return null;
+        }
+
+        WriteLast(context, CurrentMetrics(context));
+        return LastModelPath;
+    }
+
+    private static Dictionary<string, double> CurrentMetrics(CallbackContext context)
+        => new(context.CallbackMetrics, StringComparer.Ordinal)
+        {
+            ["epoch"] = context.CurrentEpoch,
+            ["step"] = context.GlobalStep,
+        };
+
+    private void WriteLast(CallbackContext context, Dictionary<string, double> metrics)
+    {
+        var path = VersionedPath(FormatName(LastName, metrics, AutoInsertMetricName), LastModelPath);
+        context.SaveCheckpoint(path);
+        LastModelPath = path;
+        bestChangesAtLastSave = context.BestCheckpointChanges;
     }
 
     private void Save(CallbackContext context, bool atValidationEnd)
@@ -147,11 +229,7 @@ public sealed partial class ModelCheckpoint : Callback
         }
 
         lastGlobalStepSaved = context.GlobalStep;
-        var metrics = new Dictionary<string, double>(context.CallbackMetrics, StringComparer.Ordinal)
-        {
-            ["epoch"] = context.CurrentEpoch,
-            ["step"] = context.GlobalStep,
-        };
+        var metrics = CurrentMetrics(context);
 
         if (SaveTopK != 0)
         {
@@ -160,9 +238,7 @@ public sealed partial class ModelCheckpoint : Callback
 
         if (SaveLast)
         {
-            var path = VersionedPath(FormatName(LastName, metrics, AutoInsertMetricName), LastModelPath);
-            context.SaveCheckpoint(path);
-            LastModelPath = path;
+            WriteLast(context, metrics);
         }
     }
 
@@ -175,6 +251,7 @@ public sealed partial class ModelCheckpoint : Callback
             var previous = BestModelPath;
             context.SaveCheckpoint(path);
             BestModelPath = path;
+            context.BestCheckpointChanges++;
             if (SaveTopK == 1 && previous is not null && previous != path)
             {
                 DeleteCheckpoint(previous);
@@ -218,6 +295,7 @@ public sealed partial class ModelCheckpoint : Callback
         var best = mode == MonitorMode.Max ? bestKModels.MaxBy(p => p.Value) : bestKModels.MinBy(p => p.Value);
         BestModelPath = best.Key;
         BestModelScore = best.Value;
+        context.BestCheckpointChanges++;
     }
 
     private double KthValue() => bestKModels[KthPath()];
@@ -236,8 +314,14 @@ public sealed partial class ModelCheckpoint : Callback
         return path;
     }
 
-    private static void DeleteCheckpoint(string path)
+    /// <summary>Deletes a checkpoint this callback wrote; never a file outside its own directory.</summary>
+    private void DeleteCheckpoint(string path)
     {
+        if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), directory, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         try
         {
             File.Delete(path);
@@ -313,43 +397,84 @@ public sealed partial class ModelCheckpoint : Callback
     private static partial Regex Spec();
 
     /// <inheritdoc/>
+    public override void OnSaveCheckpoint(CallbackContext context, string path) => writingCheckpoint = path;
+
+    /// <summary>
+    /// Paths are stored relative: <c>dirpath</c> relative to the folder of the checkpoint being written,
+    /// the files relative to <c>dirpath</c>. A copied or moved run directory therefore names its own files.
+    /// </summary>
     public override void SaveState(Utf8JsonWriter writer)
     {
+        var baseDirectory = writingCheckpoint is null ? directory! : Path.GetDirectoryName(writingCheckpoint)!;
         writer.WriteString("monitor", metric);
         writer.WriteString("mode", mode.ToString());
-        writer.WriteString("dirpath", directory);
-        writer.WriteString("bestModelPath", BestModelPath);
+        writer.WriteString("dirpath", directory is null ? null : Path.GetRelativePath(baseDirectory, directory));
+        writer.WriteString("bestModelPath", Relative(BestModelPath));
         if (BestModelScore is { } score)
         {
             EarlyStopping.WriteDouble(writer, "bestModelScore", score);
         }
 
-        writer.WriteString("lastModelPath", LastModelPath);
+        writer.WriteString("lastModelPath", Relative(LastModelPath));
         writer.WriteStartObject("bestKModels");
         foreach (var (path, value) in bestKModels)
         {
-            EarlyStopping.WriteDouble(writer, path, value);
+            EarlyStopping.WriteDouble(writer, Relative(path)!, value);
         }
 
         writer.WriteEndObject();
     }
 
     /// <inheritdoc/>
-    public override void LoadState(JsonElement state)
+    public override void LoadState(JsonElement state) => restored = SavedState.Read(state);
+
+    /// <inheritdoc/>
+    public override void OnLoadCheckpoint(CallbackContext context, string path) => restored = restored?.ResolvedAgainst(Path.GetDirectoryName(path)!);
+
+    /// <summary>
+    /// The best checkpoint recorded in a checkpoint callback's saved state, as a full path, or null.
+    /// </summary>
+    /// <param name="state">The callback's state object from a manifest.</param>
+    /// <param name="checkpointPath">The checkpoint file the state was read from.</param>
+    internal static string? SavedBestPath(JsonElement state, string checkpointPath)
+        => SavedState.Read(state).ResolvedAgainst(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!).BestModelPath;
+
+    private string? Relative(string? path) => path is null ? null : Path.GetRelativePath(directory!, path);
+
+    /// <summary>A callback state read from a checkpoint, resolved to full paths once the checkpoint's location is known.</summary>
+    private sealed record SavedState(string? Directory, string? BestModelPath, double? BestModelScore, string? LastModelPath, IReadOnlyList<(string Path, double Score)> BestKModels)
     {
-        BestModelPath = state.TryGetProperty("bestModelPath", out var best) ? best.GetString() : null;
-        BestModelScore = state.TryGetProperty("bestModelScore", out var score) ? EarlyStopping.ReadDouble(score) : null;
-        LastModelPath = state.TryGetProperty("lastModelPath", out var last) ? last.GetString() : null;
-        bestKModels.Clear();
-        if (state.TryGetProperty("bestKModels", out var kept))
+        public static SavedState Read(JsonElement state)
         {
-            foreach (var entry in kept.EnumerateObject())
+            static string? Text(JsonElement state, string name)
+                => state.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+            var kept = new List<(string, double)>();
+            if (state.TryGetProperty("bestKModels", out var models) && models.ValueKind == JsonValueKind.Object)
             {
-                if (File.Exists(entry.Name))
+                foreach (var entry in models.EnumerateObject())
                 {
-                    bestKModels[entry.Name] = EarlyStopping.ReadDouble(entry.Value);
+                    kept.Add((entry.Name, EarlyStopping.ReadDouble(entry.Value)));
                 }
             }
+
+            return new SavedState(
+                Text(state, "dirpath"),
+                Text(state, "bestModelPath"),
+                state.TryGetProperty("bestModelScore", out var score) ? EarlyStopping.ReadDouble(score) : null,
+                Text(state, "lastModelPath"),
+                kept);
+        }
+
+        /// <summary>
+        /// Full paths: <c>dirpath</c> against the folder of the checkpoint that was read, the files against
+        /// <c>dirpath</c> (absolute paths from older checkpoints stay as they are).
+        /// </summary>
+        public SavedState ResolvedAgainst(string checkpointDirectory)
+        {
+            var savedDirectory = Path.GetFullPath(Path.Combine(checkpointDirectory, Directory ?? "."));
+            string? Full(string? path) => path is null ? null : Path.GetFullPath(Path.Combine(savedDirectory, path));
+            return new SavedState(savedDirectory, Full(BestModelPath), BestModelScore, Full(LastModelPath), BestKModels.Select(m => (Full(m.Path)!, m.Score)).ToList());
         }
     }
 }

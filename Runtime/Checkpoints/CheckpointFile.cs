@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Security.Cryptography;
 using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +22,16 @@ public static class CheckpointFile
     public const string FormatName = "volt-checkpoint";
 
     /// <summary>The newest format version this Volt writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>The manifest property that lists the SHA-256 of every other entry (format version 2 on).</summary>
+    internal const string IntegrityProperty = "integrity";
+
+    /// <summary>The hash named in the manifest's integrity table.</summary>
+    internal const string IntegrityAlgorithm = "SHA-256";
+
+    /// <summary>The first format version whose manifest has the integrity table.</summary>
+    internal const int FirstVersionWithIntegrity = 2;
 
     /// <summary>The manifest's entry name.</summary>
     public const string ManifestEntry = "manifest.json";
@@ -47,10 +57,11 @@ public static class CheckpointFile
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        var temporary = TemporaryFiles.NameFor(fullPath);
         try
         {
             Directory.CreateDirectory(directory);
+            // FileShare.None also locks the file, so a cleanup by another process leaves it alone while it is written.
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 using (var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
@@ -61,18 +72,19 @@ public static class CheckpointFile
                         entries.Add((tensors[i].Name, $"tensors/{i}.bin", tensors[i].Tensor));
                     }
 
-                    WriteManifest(archive, writeManifest, entries);
+                    // The manifest goes last so it can hold the SHA-256 of every entry written before it.
+                    var hashes = new List<(string Entry, string Sha256)>();
                     foreach (var (_, entry, tensor) in entries)
                     {
-                        using var output = archive.CreateEntry(entry, CompressionLevel.NoCompression).Open();
-                        WriteTensorBytes(tensor, output);
+                        hashes.Add((entry, WriteEntry(archive, entry, output => WriteTensorBytes(tensor, output))));
                     }
 
                     foreach (var (entry, write) in blobs)
                     {
-                        using var output = archive.CreateEntry(entry, CompressionLevel.NoCompression).Open();
-                        write(output);
+                        hashes.Add((entry, WriteEntry(archive, entry, write)));
                     }
+
+                    WriteManifest(archive, writeManifest, entries, hashes);
                 }
 
                 stream.Flush(flushToDisk: true);
@@ -92,7 +104,24 @@ public static class CheckpointFile
         }
     }
 
-    private static void WriteManifest(ZipArchive archive, Action<Utf8JsonWriter> writeManifest, List<(string Name, string Entry, Tensor Tensor)> entries)
+    /// <summary>Writes one stored entry and returns the SHA-256 of its bytes (lowercase hex).</summary>
+    private static string WriteEntry(ZipArchive archive, string entry, Action<Stream> write)
+    {
+        using var output = archive.CreateEntry(entry, CompressionLevel.NoCompression).Open();
+        using var hash = SHA256.Create();
+        using (var hashing = new CryptoStream(output, hash, CryptoStreamMode.Write, leaveOpen: true))
+        {
+            write(hashing);
+        }
+
+        return Convert.ToHexStringLower(hash.Hash!);
+    }
+
+    private static void WriteManifest(
+        ZipArchive archive,
+        Action<Utf8JsonWriter> writeManifest,
+        List<(string Name, string Entry, Tensor Tensor)> entries,
+        List<(string Entry, string Sha256)> hashes)
     {
         using var output = archive.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open();
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
@@ -119,6 +148,16 @@ public static class CheckpointFile
         }
 
         writer.WriteEndArray();
+        writer.WriteStartObject(IntegrityProperty);
+        writer.WriteString("algorithm", IntegrityAlgorithm);
+        writer.WriteStartObject("entries");
+        foreach (var (entry, sha256) in hashes)
+        {
+            writer.WriteString(entry, sha256);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
@@ -189,6 +228,11 @@ public sealed class CheckpointReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new IOException($"The checkpoint '{fullPath}' is a directory; pass the path of a {CheckpointFile.Extension} file inside it.");
+        }
+
         if (!File.Exists(fullPath))
         {
             throw new FileNotFoundException($"The checkpoint '{fullPath}' does not exist.", fullPath);
@@ -207,7 +251,17 @@ public sealed class CheckpointReader : IDisposable
             }
 
             var reader = new CheckpointReader(fullPath, archive, manifest);
-            reader.Validate();
+            try
+            {
+                reader.Validate();
+                reader.VerifyIntegrity();
+            }
+            catch
+            {
+                manifest.Dispose();
+                throw;
+            }
+
             archive = null;
             return reader;
         }
@@ -235,7 +289,7 @@ public sealed class CheckpointReader : IDisposable
 
         var dtype = Enum.Parse<ScalarType>(description.GetProperty("dtype").GetString()!);
         var shape = description.GetProperty("shape").EnumerateArray().Select(s => s.GetInt64()).ToArray();
-        var entry = OpenEntry(description.GetProperty("entry").GetString()!);
+        var entry = OpenEntry(EntryOf(name));
         var tensor = empty(shape, dtype);
         try
         {
@@ -267,6 +321,12 @@ public sealed class CheckpointReader : IDisposable
         }
     }
 
+    /// <summary>The archive entry that holds the tensor <paramref name="name"/>.</summary>
+    public string EntryOf(string name)
+        => tensorEntries.TryGetValue(name, out var description)
+            ? description.GetProperty("entry").GetString()!
+            : throw Invalid(Path, $"it has no tensor named '{name}'");
+
     /// <summary>The names of the stored tensors that start with <paramref name="prefix"/>, in file order.</summary>
     public IEnumerable<string> TensorNames(string prefix) => tensorEntries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal));
 
@@ -289,19 +349,20 @@ public sealed class CheckpointReader : IDisposable
     {
         if (Root.ValueKind != JsonValueKind.Object
             || !Root.TryGetProperty("format", out var format)
+            || format.ValueKind != JsonValueKind.String
             || format.GetString() != CheckpointFile.FormatName)
         {
             throw Invalid(Path, $"its manifest does not say \"format\": \"{CheckpointFile.FormatName}\"; it is not a Volt checkpoint");
         }
 
-        if (!Root.TryGetProperty("formatVersion", out var version) || !version.TryGetInt32(out var number))
+        if (!Root.TryGetProperty("formatVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number))
         {
             throw Invalid(Path, "its manifest has no formatVersion");
         }
 
         if (number > CheckpointFile.FormatVersion)
         {
-            var writer = Root.TryGetProperty("voltVersion", out var volt) ? volt.GetString() : "an unknown version";
+            var writer = Root.TryGetProperty("voltVersion", out var volt) && volt.ValueKind == JsonValueKind.String ? volt.GetString() : "an unknown version";
             throw Invalid(Path, $"it was written by Volt {writer} in format version {number}; this Volt ({VoltVersion.Current}) reads format versions up to {CheckpointFile.FormatVersion}");
         }
 
@@ -310,15 +371,79 @@ public sealed class CheckpointReader : IDisposable
             throw Invalid(Path, "its manifest has no tensor list");
         }
 
+        var index = 0;
         foreach (var tensor in tensors.EnumerateArray())
         {
-            var name = tensor.GetProperty("name").GetString()!;
-            if (!Enum.TryParse<ScalarType>(tensor.GetProperty("dtype").GetString(), out _))
+            var field = $"tensors[{index++}]";
+            var name = ManifestFields.String(this, tensor, field + ".name");
+            if (!Enum.TryParse<ScalarType>(ManifestFields.String(this, tensor, field + ".dtype"), out _))
             {
                 throw Invalid(Path, $"the tensor '{name}' has an unknown dtype");
             }
 
+            foreach (var size in ManifestFields.Array(this, tensor, field + ".shape").EnumerateArray())
+            {
+                if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out var length) || length < 0)
+                {
+                    throw Invalid(Path, $"its manifest field '{field}.shape' of the tensor '{name}' holds {size.GetRawText()}, not a size");
+                }
+            }
+
+            ManifestFields.String(this, tensor, field + ".entry");
             tensorEntries[name] = tensor;
+        }
+    }
+
+    /// <summary>
+    /// Checks every entry against the SHA-256 the manifest records for it, and that no entry is
+    /// unlisted, before anything is read from the file. Format version 1 predates the hashes.
+    /// </summary>
+    private void VerifyIntegrity()
+    {
+        if (Root.GetProperty("formatVersion").GetInt32() < CheckpointFile.FirstVersionWithIntegrity)
+        {
+            return;
+        }
+
+        var integrity = ManifestFields.Object(this, Root, CheckpointFile.IntegrityProperty);
+        var algorithm = ManifestFields.String(this, integrity, CheckpointFile.IntegrityProperty + ".algorithm");
+        if (algorithm != CheckpointFile.IntegrityAlgorithm)
+        {
+            throw Invalid(Path, $"its manifest names the integrity algorithm '{algorithm}'; this Volt checks {CheckpointFile.IntegrityAlgorithm}");
+        }
+
+        var expected = ManifestFields.Object(this, integrity, CheckpointFile.IntegrityProperty + ".entries");
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in expected.EnumerateObject())
+        {
+            listed.Add(item.Name);
+            var entry = OpenEntry(item.Name);
+            string actual;
+            using (var stream = entry.Open())
+            {
+                actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            }
+
+            if (item.Value.ValueKind != JsonValueKind.String || !string.Equals(actual, item.Value.GetString(), StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(Path, $"the entry '{item.Name}' is damaged: its {CheckpointFile.IntegrityAlgorithm} does not match the one in the manifest");
+            }
+        }
+
+        foreach (var entry in archive.Entries)
+        {
+            if (entry.FullName != CheckpointFile.ManifestEntry && !listed.Contains(entry.FullName))
+            {
+                throw Invalid(Path, $"the entry '{entry.FullName}' has no {CheckpointFile.IntegrityAlgorithm} in the manifest's integrity table");
+            }
+        }
+
+        foreach (var name in tensorEntries.Keys)
+        {
+            if (!listed.Contains(EntryOf(name)))
+            {
+                throw Invalid(Path, $"the entry '{EntryOf(name)}' of the tensor '{name}' has no {CheckpointFile.IntegrityAlgorithm} in the manifest's integrity table");
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -24,8 +25,15 @@ public static class TrainingCheckpoint
         }
 
         var fullPath = Path.GetFullPath(path);
-        context.ForEachCallback((callback, c) => callback.OnSaveCheckpoint(c, fullPath));
         var module = context.Module;
+        if (FirstNonFiniteParameter(module.Module) is { } nonFinite)
+        {
+            throw new NonFiniteTrainingException(
+                $"Not writing the checkpoint '{fullPath}': the parameter '{nonFinite}' is not finite (NaN or infinite) in epoch {context.CurrentEpoch}, "
+                + $"global step {context.GlobalStep}, so the earlier checkpoints are kept as they are. Training stops; lower the learning rate or clip gradients.");
+        }
+
+        context.ForEachCallback((callback, c) => callback.OnSaveCheckpoint(c, fullPath));
         using var scope = NewDisposeScope();
         var tensors = new List<(string, Tensor)>();
         foreach (var (name, tensor) in module.Module.state_dict())
@@ -70,6 +78,13 @@ public static class TrainingCheckpoint
                 writer.WriteString("type", optimizers[i].GetType().Name);
                 writer.WriteString("entry", $"optimizers/{i}.bin");
                 writer.WriteString("format", "TorchSharp optimizer state_dict (save_state_dict)");
+                writer.WriteStartArray("learningRates");
+                foreach (var group in optimizers[i].ParamGroups)
+                {
+                    writer.WriteNumberValue(group.LearningRate);
+                }
+
+                writer.WriteEndArray();
                 writer.WriteEndObject();
             }
 
@@ -132,53 +147,173 @@ public static class TrainingCheckpoint
             }
         }
 
-        using var noGrad = no_grad();
-        foreach (var (name, tensor) in target)
+        // Everything is read and checked before the first parameter changes, so a bad file leaves the module as it was.
+        var values = new List<(Tensor Target, Tensor Value)>();
+        try
         {
-            using var value = checkpoint.ReadTensor(ModelPrefix + name);
-            if (!value.shape.SequenceEqual(tensor.shape) || value.dtype != tensor.dtype)
+            foreach (var (name, tensor) in target)
             {
-                throw CheckpointReader.Invalid(
-                    checkpoint.Path,
-                    $"the parameter '{name}' has shape [{string.Join(", ", value.shape)}] {value.dtype} in the checkpoint but [{string.Join(", ", tensor.shape)}] {tensor.dtype} in {module.GetType().Name}");
+                var value = checkpoint.ReadTensor(ModelPrefix + name);
+                values.Add((tensor, value));
+                if (!value.shape.SequenceEqual(tensor.shape) || value.dtype != tensor.dtype)
+                {
+                    throw CheckpointReader.Invalid(
+                        checkpoint.Path,
+                        $"the parameter '{name}' has shape [{string.Join(", ", value.shape)}] {value.dtype} in the checkpoint but [{string.Join(", ", tensor.shape)}] {tensor.dtype} in {module.GetType().Name}");
+                }
+
+                if (!AllFinite(value))
+                {
+                    throw CheckpointReader.Invalid(
+                        checkpoint.Path,
+                        $"the tensor '{ModelPrefix + name}' (entry '{checkpoint.EntryOf(ModelPrefix + name)}') holds values that are not finite (NaN or infinite); it was saved from a diverged model");
+                }
             }
 
-            tensor.copy_(value);
+            using var noGrad = no_grad();
+            foreach (var (tensor, value) in values)
+            {
+                tensor.copy_(value);
+            }
         }
+        finally
+        {
+            foreach (var (_, value) in values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the saved hyperparameters of a checkpoint for the generated <c>LoadFromCheckpoint</c>:
+    /// the checkpoint must have been saved from <paramref name="moduleType"/>, and a missing or malformed
+    /// hyperparameter is reported with the file's name.
+    /// </summary>
+    /// <typeparam name="THyperparameters">The module's hyperparameter record.</typeparam>
+    /// <param name="checkpoint">The open checkpoint.</param>
+    /// <param name="moduleType">The module class the caller builds.</param>
+    /// <param name="fromJson">The generated reader of the record.</param>
+    /// <exception cref="InvalidDataException">The checkpoint belongs to another class, or a hyperparameter is missing or of the wrong type.</exception>
+    public static THyperparameters ReadHyperparameters<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] THyperparameters>(
+        CheckpointReader checkpoint, Type moduleType, Func<JsonElement, THyperparameters> fromJson)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(moduleType);
+        ArgumentNullException.ThrowIfNull(fromJson);
+        CheckModuleType(checkpoint, moduleType.FullName!);
+        var saved = Hyperparameters(checkpoint);
+        try
+        {
+            return fromJson(saved);
+        }
+        catch (Exception error) when (error is InvalidDataException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            var field = MismatchedHyperparameter(typeof(THyperparameters), saved);
+            throw CheckpointReader.Invalid(
+                checkpoint.Path,
+                field is null
+                    ? $"its hyperparameters do not fit {moduleType.Name} ({error.Message})"
+                    : $"its manifest field 'hyperparameters.{field}' does not fit {moduleType.Name}",
+                error);
+        }
+    }
+
+    /// <summary>For the error message only: the saved hyperparameter that is missing or whose JSON kind does not fit the record's property type.</summary>
+    private static string? MismatchedHyperparameter([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type record, JsonElement saved)
+    {
+        foreach (var property in record.GetProperties())
+        {
+            var name = char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
+            if (!saved.TryGetProperty(name, out var value) && !saved.TryGetProperty(property.Name, out value))
+            {
+                return name + " (missing)";
+            }
+
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var fits = value.ValueKind switch
+            {
+                JsonValueKind.Null => !property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null,
+                JsonValueKind.Number => type.IsPrimitive && type != typeof(bool) && type != typeof(char) || type == typeof(decimal),
+                JsonValueKind.True or JsonValueKind.False => type == typeof(bool),
+                JsonValueKind.String => type == typeof(string) || type.IsEnum,
+                _ => false,
+            };
+            if (!fits)
+            {
+                return $"{name} = {value.GetRawText()}, not a {type.Name}";
+            }
+        }
+
+        return null;
+    }
+
+    private static void CheckModuleType(CheckpointReader checkpoint, string expected)
+    {
+        var saved = checkpoint.Root.TryGetProperty("moduleType", out var typeName) && typeName.ValueKind == JsonValueKind.String ? typeName.GetString() : null;
+        if (saved != expected)
+        {
+            throw CheckpointReader.Invalid(checkpoint.Path, $"it was saved from the class {saved ?? "(not recorded)"}, not {expected}");
+        }
+    }
+
+    private static bool AllFinite(Tensor value)
+    {
+        if (!value.is_floating_point() || value.numel() == 0)
+        {
+            return true;
+        }
+
+        using var scope = NewDisposeScope();
+        return isfinite(value).all().item<bool>();
+    }
+
+    /// <summary>The name of the first floating-point parameter or buffer of <paramref name="module"/> that holds NaN or infinity, or null.</summary>
+    internal static string? FirstNonFiniteParameter(nn.Module module)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (name, tensor) in module.state_dict())
+        {
+            if (!AllFinite(tensor))
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Restores loop counters, RNG state, shuffle seed, weights and callback states; optimizers follow when attached.</summary>
     internal static void RestoreForResume(CheckpointReader checkpoint, RunContext context)
     {
+        // Read and check everything first; the module and the trainer change only once the whole file is known to be good.
         var root = checkpoint.Root;
-        var moduleType = root.TryGetProperty("moduleType", out var typeName) ? typeName.GetString() : null;
-        var actualType = context.Module.Module.GetType().FullName;
-        if (moduleType != actualType)
-        {
-            throw CheckpointReader.Invalid(checkpoint.Path, $"it was saved from {moduleType ?? "an unknown module"}, not {actualType}");
-        }
-
+        CheckModuleType(checkpoint, context.Module.Module.GetType().FullName!);
+        var loop = ManifestFields.Object(checkpoint, root, "loop");
+        var epoch = ManifestFields.Int32(checkpoint, loop, "loop.epoch");
+        var finished = ManifestFields.Boolean(checkpoint, loop, "loop.epochFinished");
+        var nextBatchIndex = finished ? 0 : ManifestFields.Int32(checkpoint, loop, "loop.nextBatchIndex");
+        var globalStep = ManifestFields.Int64(checkpoint, loop, "loop.globalStep");
+        var rng = ManifestFields.Object(checkpoint, root, "rng");
+        var shuffleSeed = ManifestFields.Int64(checkpoint, rng, "rng.shuffleSeed");
+        var callbacks = ManifestFields.Object(checkpoint, root, "callbacks");
+        var pending = ResumedOptimizerStates.Read(
+            checkpoint,
+            ManifestFields.Array(checkpoint, root, "optimizers"),
+            root.TryGetProperty("schedulers", out var schedulers) ? schedulers : default);
+        using var rngState = RngState.Read(checkpoint, ManifestFields.String(checkpoint, rng, "rng.torch"));
         LoadModelState(checkpoint, context.Module.Module);
-        var loop = Required(checkpoint, root, "loop");
-        var epoch = Required(checkpoint, loop, "epoch").GetInt32();
-        var finished = Required(checkpoint, loop, "epochFinished").GetBoolean();
+
         context.CurrentEpoch = finished ? epoch + 1 : epoch;
-        context.ResumeBatchIndex = finished ? 0 : Required(checkpoint, loop, "nextBatchIndex").GetInt32();
-        context.GlobalStep = Required(checkpoint, loop, "globalStep").GetInt64();
-
-        var rng = Required(checkpoint, root, "rng");
-        context.ShuffleSeed = Required(checkpoint, rng, "shuffleSeed").GetInt64();
-        using (var state = checkpoint.ReadTensor(Required(checkpoint, rng, "torch").GetString()!))
-        {
-            torch.set_rng_state(state);
-        }
-
+        context.ResumeBatchIndex = nextBatchIndex;
+        context.GlobalStep = globalStep;
+        context.ShuffleSeed = shuffleSeed;
+        torch.set_rng_state(rngState);
         if (root.TryGetProperty("precision", out var precision))
         {
             context.Precision.LoadState(precision);
         }
 
-        var callbacks = Required(checkpoint, root, "callbacks");
         foreach (var callback in context.Callbacks)
         {
             if (callbacks.TryGetProperty(callback.StateKey, out var state))
@@ -188,10 +323,7 @@ public static class TrainingCheckpoint
         }
 
         context.Resumed = true;
-        context.PendingOptimizerStates = ResumedOptimizerStates.Read(
-            checkpoint,
-            Required(checkpoint, root, "optimizers"),
-            root.TryGetProperty("schedulers", out var schedulers) ? schedulers : default);
+        context.PendingOptimizerStates = pending;
         context.ForEachCallback((callback, c) => callback.OnLoadCheckpoint(c, checkpoint.Path));
     }
 
@@ -201,12 +333,11 @@ public static class TrainingCheckpoint
             ?? throw new NotSupportedException($"The optimizer {optimizer.GetType().Name} cannot save its state, so it cannot be checkpointed; use one of TorchSharp's managed optimizers (Adam, AdamW, SGD, RMSprop, ...).");
 
     /// <summary>The saved hyperparameters object.</summary>
-    public static JsonElement Hyperparameters(CheckpointReader checkpoint) => Required(checkpoint, checkpoint.Root, "hyperparameters");
-
-    private static JsonElement Required(CheckpointReader checkpoint, JsonElement parent, string name)
-        => parent.TryGetProperty(name, out var value)
-            ? value
-            : throw CheckpointReader.Invalid(checkpoint.Path, $"its manifest has no '{name}'");
+    public static JsonElement Hyperparameters(CheckpointReader checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return ManifestFields.Object(checkpoint, checkpoint.Root, "hyperparameters");
+    }
 }
 
 /// <summary>The optimizer states of a checkpoint being resumed, read into memory so the file can be closed.</summary>
@@ -226,20 +357,24 @@ internal sealed class ResumedOptimizerStates
     public static ResumedOptimizerStates Read(CheckpointReader checkpoint, JsonElement optimizers, JsonElement schedulers)
     {
         var states = new List<(string, byte[])>();
+        var index = 0;
         foreach (var description in optimizers.EnumerateArray())
         {
-            using var stream = checkpoint.OpenEntry(description.GetProperty("entry").GetString()!).Open();
+            var field = $"optimizers[{index++}]";
+            using var stream = checkpoint.OpenEntry(ManifestFields.String(checkpoint, description, field + ".entry")).Open();
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
-            states.Add((description.GetProperty("type").GetString()!, buffer.ToArray()));
+            states.Add((ManifestFields.String(checkpoint, description, field + ".type"), buffer.ToArray()));
         }
 
         var steps = new List<(string, int)>();
         if (schedulers.ValueKind == JsonValueKind.Array)
         {
+            index = 0;
             foreach (var description in schedulers.EnumerateArray())
             {
-                steps.Add((description.GetProperty("type").GetString()!, description.GetProperty("steps").GetInt32()));
+                var field = $"schedulers[{index++}]";
+                steps.Add((ManifestFields.String(checkpoint, description, field + ".type"), ManifestFields.Int32(checkpoint, description, field + ".steps")));
             }
         }
 
@@ -289,9 +424,21 @@ internal sealed class ResumedOptimizerStates
 
         for (var i = 0; i < states.Count; i++)
         {
+            var configured = context.Optimizers[i].ParamGroups.Select(g => g.LearningRate).ToList();
             Restore(i, context.Optimizers[i]);
+            var restored = context.Optimizers[i].ParamGroups.Select(g => g.LearningRate).ToList();
+            if (!configured.SequenceEqual(restored))
+            {
+                context.Messages.WriteLine(
+                    $"The optimizer state of the checkpoint sets the learning rate of optimizer #{i + 1} ({states[i].Type}) to {Rates(restored)}, "
+                    + $"not {Rates(configured)} as configured now; training continues at {Rates(restored)}, and checkpoints record it under optimizers[].learningRates.");
+                context.Messages.Flush();
+            }
         }
     }
+
+    private static string Rates(List<double> rates)
+        => string.Join(", ", rates.Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 
     private void Restore(int index, optim.Optimizer optimizer)
     {

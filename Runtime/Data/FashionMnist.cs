@@ -38,9 +38,10 @@ public static class FashionMnist
     /// <summary>
     /// Finds a directory holding the four IDX files (<c>train-images-idx3-ubyte</c>,
     /// <c>train-labels-idx1-ubyte</c>, <c>t10k-images-idx3-ubyte</c>, <c>t10k-labels-idx1-ubyte</c>, each
-    /// either uncompressed or with a <c>.gz</c> suffix). It looks in <paramref name="explicitDirectory"/>
-    /// (when given), then in the directory named by <see cref="EnvironmentVariable"/> (when set), then in
-    /// <see cref="SystemDirectory"/>, and returns the first that has all four files.
+    /// either uncompressed or with a <c>.gz</c> suffix). When <paramref name="explicitDirectory"/> is given,
+    /// only it is searched: an explicit path is never replaced by another. Otherwise it looks in the
+    /// directory named by <see cref="EnvironmentVariable"/> (when set), then in <see cref="SystemDirectory"/>,
+    /// and returns the first that has all four files.
     /// </summary>
     /// <param name="explicitDirectory">A directory to look in first, such as a <c>--data</c> option's value; may be <see langword="null"/>.</param>
     /// <returns>The full path of the directory.</returns>
@@ -116,10 +117,8 @@ public static class FashionMnist
         var searched = new List<string>(3);
         if (explicitDirectory is not null)
         {
-            if (Check(explicitDirectory, $"the given directory {explicitDirectory}", searched) is string path)
-            {
-                return path;
-            }
+            // An explicit directory is never replaced by another one: a typo must not train on other data.
+            return Check(explicitDirectory, $"the given directory {explicitDirectory}", searched) ?? throw NotFound(searched);
         }
 
         if (string.IsNullOrEmpty(environmentValue))
@@ -136,6 +135,11 @@ public static class FashionMnist
             return systemPath;
         }
 
+        throw NotFound(searched);
+    }
+
+    private static FashionMnistNotFoundException NotFound(List<string> searched)
+    {
         var message = new StringBuilder("Fashion-MNIST was not found. Looked in:");
         foreach (string place in searched)
         {
@@ -145,7 +149,7 @@ public static class FashionMnist
         message.Append(Environment.NewLine)
             .Append("Install it with `sudo apt-get install ").Append(DebianPackage).Append("` (into ").Append(SystemDirectory)
             .Append("), or set ").Append(EnvironmentVariable).Append(" to a directory holding the four IDX files, or pass --data DIR.");
-        throw new FashionMnistNotFoundException(message.ToString(), searched.AsReadOnly());
+        return new FashionMnistNotFoundException(message.ToString(), searched.AsReadOnly());
     }
 
     private static string? Check(string directory, string description, List<string> searched)

@@ -12,9 +12,10 @@ internal interface IProgressReporter
 {
     void OnTrainEpochStart(int epoch, int? maxEpochs, int batches);
 
-    void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics);
+    /// <summary>A training batch ended; <paramref name="loss"/> holds its loss (shown by default, as Lightning does).</summary>
+    void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics, Loops.TrainingLoss loss);
 
-    void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics);
+    void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics, Loops.TrainingLoss loss);
 
     void OnEvaluationStart(RunPhase phase, int batches);
 
@@ -37,11 +38,11 @@ internal sealed class SilentProgress : IProgressReporter
     {
     }
 
-    public void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics)
+    public void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics, Loops.TrainingLoss loss)
     {
     }
 
-    public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics)
+    public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics, Loops.TrainingLoss loss)
     {
     }
 
@@ -83,7 +84,7 @@ internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressR
         refreshClock.Restart();
     }
 
-    public void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics)
+    public void OnTrainBatchEnd(int batchIndex, int batches, MetricCollector metrics, Loops.TrainingLoss loss)
     {
         if (!live || (refreshClock.Elapsed < RefreshInterval && batchIndex + 1 < batches))
         {
@@ -92,16 +93,24 @@ internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressR
 
         refreshClock.Restart();
         liveValues.Clear();
+        AddLoss(liveValues, loss);
         metrics.CollectStepValues(liveValues, progressBarOnly: true, currentStepOnly: false);
         WriteLive($"  train {batchIndex + 1}/{batches} [{Format(epochClock.Elapsed)}]{FormatMetrics(liveValues)}");
     }
 
-    public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics)
+    public void OnTrainEpochEnd(int epoch, int? maxEpochs, IReadOnlyDictionary<string, double> progressBarMetrics, Loops.TrainingLoss loss)
     {
         ClearLive();
+        var shown = new Dictionary<string, double>(StringComparer.Ordinal);
+        AddLoss(shown, loss);
+        foreach (var (name, value) in progressBarMetrics)
+        {
+            shown[name] = value;
+        }
+
         // Lightning's 0-based numbering, as its RichProgressBar writes it: "Epoch 0/4" for max_epochs=5.
         var of = maxEpochs is { } max ? "/" + (max - 1).ToString(CultureInfo.InvariantCulture) : string.Empty;
-        output.WriteLine($"Epoch {epoch.ToString(CultureInfo.InvariantCulture)}{of} [{Format(epochClock.Elapsed)}]{FormatMetrics(progressBarMetrics)}");
+        output.WriteLine($"Epoch {epoch.ToString(CultureInfo.InvariantCulture)}{of} [{Format(epochClock.Elapsed)}]{FormatMetrics(shown)}");
         output.Flush();
     }
 
@@ -119,6 +128,15 @@ internal sealed class ConsoleProgress(TextWriter output, bool live) : IProgressR
     }
 
     public void OnEvaluationEnd(RunPhase phase) => ClearLive();
+
+    /// <summary>The step's training loss comes first, as "loss" (Lightning shows it without being asked).</summary>
+    private static void AddLoss(Dictionary<string, double> values, Loops.TrainingLoss loss)
+    {
+        if (loss.Latest is { } value)
+        {
+            values["loss"] = value;
+        }
+    }
 
     private static string PhaseName(RunPhase phase) => phase switch
     {

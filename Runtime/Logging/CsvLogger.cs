@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Volt.Logging;
@@ -9,20 +10,23 @@ namespace Volt.Logging;
 /// <summary>
 /// Writes <c>metrics.csv</c> in the run directory, one row per <see cref="LogMetrics"/> call, one
 /// column per metric name (as Lightning's <c>CSVLogger</c>): <c>step</c> first, then names in
-/// first-seen order. The file is rewritten whole on <see cref="Flush"/> through a temporary file, so
-/// it is never half-written.
+/// first-seen order. Each row is appended and flushed to the operating system when it is logged, so a
+/// killed process keeps every row logged before the kill. When a new metric name appears, the file is
+/// rewritten once with the wider header (atomically, through a temporary file), as Lightning does.
 /// </summary>
 public sealed class CsvLogger : IMetricLogger
 {
+    /// <summary>The file name inside the run directory.</summary>
+    public const string FileName = "metrics.csv";
+
     private readonly List<string> columns = [];
     private readonly HashSet<string> knownColumns = new(StringComparer.Ordinal);
-    private readonly List<(long Step, Dictionary<string, double> Values)> rows = [];
 
     /// <summary>Creates a logger writing to <c>metrics.csv</c> in <paramref name="directory"/>.</summary>
     /// <param name="directory">The run directory.</param>
     public CsvLogger(string directory)
     {
-        FilePath = Path.Combine(directory, "metrics.csv");
+        FilePath = Path.Combine(directory, FileName);
     }
 
     /// <summary>The CSV file's path.</summary>
@@ -31,48 +35,64 @@ public sealed class CsvLogger : IMetricLogger
     /// <inheritdoc />
     public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step)
     {
-        var row = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, value) in metrics)
+        var added = 0;
+        foreach (var name in metrics.Keys)
         {
             if (knownColumns.Add(name))
             {
                 columns.Add(name);
+                added++;
             }
-
-            row[name] = value;
         }
 
-        rows.Add((step, row));
-    }
+        if (added > 0)
+        {
+            RewriteWithHeader(added);
+        }
 
-    /// <inheritdoc />
-    public void Flush()
-    {
-        var text = new StringBuilder();
-        text.Append("step");
+        var row = new StringBuilder(step.ToString(CultureInfo.InvariantCulture));
         foreach (var column in columns)
         {
-            text.Append(',').Append(Quote(column));
+            row.Append(',');
+            if (metrics.TryGetValue(column, out var value))
+            {
+                row.Append(value.ToString("R", CultureInfo.InvariantCulture));
+            }
         }
 
-        text.Append('\n');
-        foreach (var (step, values) in rows)
-        {
-            text.Append(step.ToString(CultureInfo.InvariantCulture));
-            foreach (var column in columns)
-            {
-                text.Append(',');
-                if (values.TryGetValue(column, out var value))
-                {
-                    text.Append(value.ToString("R", CultureInfo.InvariantCulture));
-                }
-            }
+        row.Append('\n');
+        using var stream = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        stream.Write(Encoding.UTF8.GetBytes(row.ToString()));
+        stream.Flush();
+    }
 
-            text.Append('\n');
+    /// <summary>Rows are on disk as soon as they are logged; this only creates the file when nothing was logged yet.</summary>
+    public void Flush()
+    {
+        if (!File.Exists(FilePath))
+        {
+            AtomicFile.WriteAllText(FilePath, Header());
+        }
+    }
+
+    /// <summary>Rewrites the file with the current header, padding the earlier rows with empty cells for the <paramref name="added"/> new columns.</summary>
+    private void RewriteWithHeader(int added)
+    {
+        var text = new StringBuilder(Header());
+        if (File.Exists(FilePath))
+        {
+            var padding = new string(',', added);
+            foreach (var line in File.ReadLines(FilePath).Skip(1))
+            {
+                text.Append(line).Append(padding).Append('\n');
+            }
         }
 
         AtomicFile.WriteAllText(FilePath, text.ToString());
     }
+
+    private string Header()
+        => "step" + string.Concat(columns.Select(c => "," + Quote(c))) + "\n";
 
     private static string Quote(string name)
         => name.IndexOfAny([',', '"', '\n']) < 0 ? name : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

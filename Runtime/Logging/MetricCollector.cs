@@ -8,7 +8,7 @@ namespace Volt.Logging;
 /// <summary>
 /// Collects the values a module passes to <c>Log</c> during one phase and aggregates them the way
 /// Lightning does: per-step values keep the latest value, epoch values are reduced with
-/// <see cref="Reduce"/> (the mean is weighted by batch size). Tensor values stay on their device and
+/// <see cref="Reduce"/> (the mean is weighted by batch size, for tensors and plain numbers alike). Tensor values stay on their device and
 /// are accumulated in place, so logging costs no host synchronisation per step; numbers are read
 /// only when a logger or the progress display asks for them.
 /// </summary>
@@ -111,9 +111,9 @@ public sealed class MetricCollector : IDisposable
         switch (metric.Reduce)
         {
             case Reduce.Mean:
-                // As in Lightning, a plain number never infers the batch size: it uses an explicit one,
-                // or one a tensor value inferred earlier in this step, or 1.
-                var weight = batchSize ?? stepBatchSize ?? 1;
+                // Lightning turns a number into a tensor before logging it, so it is weighted like one:
+                // an explicit batch size, else the one inferred earlier in this step, else the batch's.
+                var weight = batchSize ?? stepBatchSize ?? (stepBatchSize = currentBatchSize).Value;
                 metric.Weight += weight;
                 metric.SumNumber += value * weight;
                 break;

@@ -31,6 +31,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     private bool manual;
     private Tensor? sanityRngState;
     private bool epochOpen;
+    private readonly TrainingLoss loss = new();
 
     internal FitLoop(RunContext context, IDataLoader<TBatch> data)
     {
@@ -166,6 +167,9 @@ public sealed class FitLoop<TBatch> : IDisposable
             return false;
         }
 
+        context.NextBatchIndex = context.ResumeBatchIndex;
+        Interruption.ThrowIfRequested(context);
+
         // Overfitting reuses epoch 0's batches every epoch (Lightning turns shuffling off instead).
         var overfitting = context.Options.OverfitBatches.Count is > 0 || context.Options.OverfitBatches.Fraction is > 0;
         epochBatches = data.OpenEpoch(overfitting ? 0 : context.CurrentEpoch, context.ShuffleSeed);
@@ -188,6 +192,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
     public bool BeginBatch(int batchIndex)
     {
+        Interruption.ThrowIfRequested(context);
         if (batchIndex >= batchLimit || StopRequested() || StepLimitReached())
         {
             return false;
@@ -312,6 +317,8 @@ public sealed class FitLoop<TBatch> : IDisposable
         {
             throw new InvalidOperationException("The module's [TrainingStep] returned null; it must return the loss tensor.");
         }
+
+        this.loss.Observe(loss, context);
 
         var callbacks = context.Callbacks;
         for (var i = 0; i < callbacks.Count; i++)
@@ -444,7 +451,7 @@ public sealed class FitLoop<TBatch> : IDisposable
 
     private void NotifyBatchEnd(int batchIndex)
     {
-        context.Progress.OnTrainBatchEnd(batchIndex, batchLimit, Metrics);
+        context.Progress.OnTrainBatchEnd(batchIndex, batchLimit, Metrics, loss);
         var callbacks = context.Callbacks;
         for (var i = 0; i < callbacks.Count; i++)
         {
@@ -460,7 +467,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         var step = Math.Max(0, context.GlobalStep - 1);
         context.PublishEpoch(Metrics, step, addEpochKey: true);
         Metrics.CollectStepValues(context.ProgressBarMetrics, progressBarOnly: true, currentStepOnly: false);
-        context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics);
+        context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics, loss);
         context.PrintPendingStopReason();
         context.EpochFinished = true;
         context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
@@ -477,6 +484,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.PrintPendingStopReason();
         CloseEpoch();
         Metrics.Dispose();
+        loss.Dispose();
         foreach (var optimizer in context.Optimizers)
         {
             optimizer.Dispose();

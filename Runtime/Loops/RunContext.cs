@@ -84,6 +84,15 @@ internal sealed class RunContext
     /// <summary>True when this fit resumed from a checkpoint.</summary>
     public bool Resumed { get; set; }
 
+    /// <summary>The SIGINT/SIGTERM handling of the running fit, or null (outside Fit, or <see cref="TrainerOptions.HandleInterrupts"/> off).</summary>
+    public InterruptSignals? Interrupts { get; set; }
+
+    /// <summary>Where messages that must be seen go (the resumed file, overridden values), even without a progress bar.</summary>
+    public System.IO.TextWriter Messages { get; init; } = System.IO.TextWriter.Null;
+
+    /// <summary>Counts changes of any <see cref="ModelCheckpoint"/>'s best checkpoint, so a last.ckpt written before one can be refreshed.</summary>
+    public long BestCheckpointChanges { get; set; }
+
     /// <summary>Why a callback requested a stop.</summary>
     public string? StopReason { get; set; }
 

@@ -1,5 +1,5 @@
 using System;
-using Volt.Data;
+using Volt;
 using FashionMnistSample;
 
 if (args.Length > 0 && args[0] == ExportOnnxCommand.Name)
@@ -42,14 +42,28 @@ try
 
     return 0;
 }
-catch (FashionMnistNotFoundException error)
+catch (TrainingInterruptedException interrupted)
 {
-    Console.Error.WriteLine(error.Message);
-    return 1;
+    // The trainer has printed where it stopped; say how to continue from here.
+    if (interrupted.CheckpointPath is { } checkpoint)
+    {
+        Console.Error.WriteLine("Resume with: dotnet run --project Samples/FashionMnist -- " + SampleOptions.ResumeArguments(args, checkpoint));
+    }
+
+    return interrupted.ExitCode;
 }
 catch (ArgumentException error)
 {
     // Invalid trainer options (for example --precision 16-mixed on a CPU) fail before training.
-    Console.Error.WriteLine(error.Message);
+    Report(error, options.Verbose);
     return 2;
 }
+catch (Exception error)
+{
+    // Resume, I/O and data errors carry messages that name the culprit; the stack trace is for --verbose.
+    Report(error, options.Verbose);
+    return 1;
+}
+
+static void Report(Exception error, bool verbose)
+    => Console.Error.WriteLine(verbose ? error.ToString() : error.Message);

@@ -25,6 +25,7 @@ public sealed record SampleOptions
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
+          --verbose                    print the stack trace of an error, not only its message
           --find-lr                    run the learning-rate finder instead of training: print the suggestion, draw <root>/lr_find.png
         Subcommands:
           export --ckpt-path FILE --output model.onnx   write a trained checkpoint as an ONNX model (export --help)
@@ -67,6 +68,9 @@ public sealed record SampleOptions
     /// <summary>The number of trials <c>tune</c> runs (default 10).</summary>
     public int Trials { get; init; } = 10;
 
+    /// <summary>Print stack traces of errors (--verbose).</summary>
+    public bool Verbose { get; init; }
+
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
     public static SampleOptions Parse(IReadOnlyList<string> args)
     {
@@ -101,6 +105,7 @@ public sealed record SampleOptions
                 "--precision" => options with { Precision = Value() },
                 "--checkpoint-every-n-steps" => options with { CheckpointEveryNSteps = Positive(flag, Value()) },
                 "--no-progress" => options with { Progress = false },
+                "--verbose" => options with { Verbose = true },
                 "--help" or "-h" => options with { Help = true },
                 "--find-lr" => options with { FindLr = true },
                 "--trials" when tune => options with { Trials = Positive(flag, Value()) },
@@ -109,6 +114,26 @@ public sealed record SampleOptions
         }
 
         return options;
+    }
+
+    /// <summary>The given arguments with <c>--ckpt-path</c> set to <paramref name="checkpoint"/>: the command that resumes this run.</summary>
+    public static string ResumeArguments(IReadOnlyList<string> args, string checkpoint)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--ckpt-path")
+            {
+                i++;
+                continue;
+            }
+
+            kept.Add(args[i]);
+        }
+
+        kept.Add("--ckpt-path");
+        kept.Add(checkpoint);
+        return string.Join(" ", kept.ConvertAll(a => a.Contains(' ', StringComparison.Ordinal) ? "\"" + a + "\"" : a));
     }
 
     private static string OneOf(string flag, string value, params string[] allowed)
@@ -125,7 +150,7 @@ public sealed record SampleOptions
             : throw new ArgumentException($"{flag} is '{value}'; it takes a whole number.");
 
     private static double PositiveNumber(string flag, string value)
-        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
+        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && number <= float.MaxValue
             ? number
-            : throw new ArgumentException($"{flag} is '{value}'; it takes a positive number such as 0.001.");
+            : throw new ArgumentException($"{flag} is '{value}'; it takes a positive number such as 0.001, at most {float.MaxValue.ToString(CultureInfo.InvariantCulture)} (the model computes in float32).");
 }

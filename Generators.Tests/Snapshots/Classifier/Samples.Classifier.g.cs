@@ -101,7 +101,7 @@ namespace Samples
         public static Classifier LoadFromCheckpoint(string path, global::System.Func<Hyperparameters, Hyperparameters>? overrides = null)
         {
             using var checkpoint = global::Volt.Checkpoints.CheckpointReader.Open(path);
-            var hyperparameters = Hyperparameters.FromJson(global::Volt.Checkpoints.TrainingCheckpoint.Hyperparameters(checkpoint));
+            var hyperparameters = global::Volt.Checkpoints.TrainingCheckpoint.ReadHyperparameters(checkpoint, typeof(Classifier), Hyperparameters.FromJson);
             if (overrides is not null)
             {
                 hyperparameters = overrides(hyperparameters);

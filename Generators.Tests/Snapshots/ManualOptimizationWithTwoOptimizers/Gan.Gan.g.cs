@@ -92,7 +92,7 @@ namespace Gan
         public static Gan LoadFromCheckpoint(string path, global::System.Func<Hyperparameters, Hyperparameters>? overrides = null)
         {
             using var checkpoint = global::Volt.Checkpoints.CheckpointReader.Open(path);
-            var hyperparameters = Hyperparameters.FromJson(global::Volt.Checkpoints.TrainingCheckpoint.Hyperparameters(checkpoint));
+            var hyperparameters = global::Volt.Checkpoints.TrainingCheckpoint.ReadHyperparameters(checkpoint, typeof(Gan), Hyperparameters.FromJson);
             if (overrides is not null)
             {
                 hyperparameters = overrides(hyperparameters);
