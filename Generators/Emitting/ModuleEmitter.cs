@@ -132,9 +132,9 @@ internal sealed class ModuleEmitter
         writer.WriteLine();
         foreach (var valueType in new[] { Tensor, "double" })
         {
-            writer.WriteLine("/// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref=\"global::Volt.ModuleState.Log(string, " + (valueType == "double" ? "double" : "global::TorchSharp.torch.Tensor") + ", bool?, bool?, bool, global::Volt.Reduce, long?, bool)\"/>.</summary>");
+            writer.WriteLine("/// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref=\"global::Volt.ModuleState.Log(string, " + (valueType == "double" ? "double" : "global::TorchSharp.torch.Tensor") + ", bool?, bool?, bool, global::Volt.MetricReduce, long?, bool)\"/>.</summary>");
             writer.WriteLine(generatedCode);
-            writer.WriteLine($"public void Log(string name, {valueType} value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null, bool syncDist = false)");
+            writer.WriteLine($"public void Log(string name, {valueType} value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.MetricReduce reduce = global::Volt.MetricReduce.Mean, long? batchSize = null, bool syncDist = false)");
             writer.WriteLine($"    => {state}.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);");
             writer.WriteLine();
         }
