@@ -26,6 +26,15 @@ internal static class DiagnosticDescriptors
     public const string HostSyncId = "VOLT0019";
     public const string CallbackMonitorNotLoggedId = "VOLT0020";
     public const string RankDependentSyncId = "VOLT0021";
+    public const string LoggedWithDifferentOptionsId = "VOLT0022";
+    public const string LogInPredictStepId = "VOLT0023";
+    public const string LoaderBatchMismatchId = "VOLT0024";
+    public const string TrainerCallWithoutStepId = "VOLT0025";
+    public const string StepAttributeNotOnMethodId = "VOLT0026";
+    public const string DerivesFromVoltModuleId = "VOLT0027";
+    public const string NotAClassId = "VOLT0029";
+    public const string UnsupportedClassShapeId = "VOLT0030";
+    public const string MonitorWithoutMetricId = "VOLT0031";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -60,7 +69,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MonitorLoggedPerStepOnly = Create(MonitorLoggedPerStepOnlyId, "Monitored metric is logged per step only", "[Monitor] watches '{0}', which is logged only in the training step with the default per-step setting; pass onEpoch: true so callbacks compare epoch values", Metrics, DiagnosticSeverity.Warning);
 
-    public static readonly DiagnosticDescriptor GlobalState = Create(GlobalStateId, "Step uses mutable static state", "'{0}' {1} the static '{2}'; static state is shared by every module and process-wide, which breaks data-parallel training and reproducibility — keep it in an instance field", Reproducibility, DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor GlobalState = Create(GlobalStateId, "Step uses mutable static state", "'{0}' {1} the static '{2}'; static state is shared by every module and process-wide, which breaks data-parallel training and reproducibility — keep it in an instance field", Reproducibility, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor UnseededRandom = Create(UnseededRandomId, "Unseeded System.Random in a module", "{0} is not seeded, so runs cannot repeat; use torch's seeded generators (Seeding.SeedEverything, TrainerOptions.Seed) or new Random(seed)", Reproducibility, DiagnosticSeverity.Warning);
 
@@ -77,6 +86,28 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CallbackMonitorNotLogged = Create(CallbackMonitorNotLoggedId, "Callback monitors a metric no module logs", "{0} monitors '{1}', but no Volt module in this project logs it with a constant name{2}", Metrics, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor RankDependentSync = Create(RankDependentSyncId, "Synchronized Log inside a rank-dependent branch", "Log(\"{0}\", ..., syncDist: true) runs only on some ranks ({1}); under data-parallel training the other ranks never join the reduction and the run deadlocks — log on every rank, or drop syncDist", Distributed, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LoggedWithDifferentOptions = Create(LoggedWithDifferentOptionsId, "Metric logged with different options in one phase", "Log(\"{0}\") runs in {1} with ({2}) here but with ({3}) at line {4}; a metric keeps the options of its first Log call in a phase, so this call throws at run time — use the same options, or another name", Metrics, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LogInPredictStep = Create(LogInPredictStepId, "Log in a predict step", "Log(\"{0}\") runs in the [PredictStep] '{1}'; predict steps cannot log metrics (as in Lightning), so this call throws at run time — return the values from the step instead", Metrics, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LoaderBatchMismatch = Create(LoaderBatchMismatchId, "Loader batch type differs from the step's", "{0}'s [{1}] '{2}' takes '{3}', but this loader yields '{4}'; pass a loader of '{3}', or change the step's batch type", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TrainerCallWithoutStep = Create(TrainerCallWithoutStepId, "Trainer call needs a step the module lacks", "'{0}' has no [{1}], so Trainer.{2} cannot run it; add a [{1}] method to '{0}'", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor StepAttributeNotOnMethod = Create(StepAttributeNotOnMethodId, "Volt attribute on a local function or lambda", "[{0}] on {1} is ignored: Volt reads step attributes only on methods of the module class; make it a method of the class", Structure, DiagnosticSeverity.Error);
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor DerivesFromVoltModule = Create(DerivesFromVoltModuleId, "Module derives from another Volt module", "{0}", Structure, DiagnosticSeverity.Error);
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor NotAClass = Create(NotAClassId, "Step attributes on a type that is not a class", "{0}", Structure, DiagnosticSeverity.Error);
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedClassShape = Create(UnsupportedClassShapeId, "Module class shape not supported", "{0}", Structure, DiagnosticSeverity.Error);
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor MonitorWithoutMetric = Create(MonitorWithoutMetricId, "[Monitor] without a metric name", "{0}", Structure, DiagnosticSeverity.Error);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);

@@ -173,6 +173,8 @@ public sealed class AnalyzerTests
             {
             """ + Members + """
                 private static double scale = 1.0;
+                private static double unchanged = 2.0;
+                public static void Rescale(double value) => scale = value;
                 private readonly Random random = {|VOLT0014:new Random()|};
 
                 [TrainingStep]
@@ -180,7 +182,7 @@ public sealed class AnalyzerTests
                 {
                     Count();
                     var noise = {|VOLT0014:Random.Shared|}.NextDouble() + Counters.Fixed;
-                    return forward(batch).sum() * {|VOLT0013:scale|} * noise;
+                    return forward(batch).sum() * {|VOLT0013:scale|} * noise * unchanged;
                 }
 
                 private void Count() => {|VOLT0013:Counters.Steps|}++;

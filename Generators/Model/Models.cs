@@ -19,7 +19,7 @@ internal sealed record ModuleModel(
 /// <param name="Namespace">The namespace, or empty for the global namespace.</param>
 /// <param name="ContainingTypes">Declarations of containing types, outermost first, e.g. "partial class Outer".</param>
 /// <param name="TypeDeclaration">The module's own partial declaration head, e.g. "partial class Mlp&lt;T&gt;".</param>
-/// <param name="HintName">The file name: the metadata name with '+' for nesting, plus ".g.cs".</param>
+/// <param name="HintName">The file name: the metadata name with '+' for nesting, plus ".g.cs"; characters a file name cannot hold become '_', and long names are shortened (see <see cref="Parsing.HintNames"/>).</param>
 internal sealed record HierarchyInfo(
     string Namespace,
     EquatableArray<string> ContainingTypes,
@@ -28,7 +28,9 @@ internal sealed record HierarchyInfo(
 
 /// <summary>The [TrainingStep] method.</summary>
 /// <param name="Manual">True for manual optimization: the step gets the optimizers and steps them itself.</param>
-internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex, bool Manual);
+/// <param name="MethodName">The method name as written in generated code (keywords escaped).</param>
+/// <param name="ReturnsNullable">True for a <c>Tensor?</c> loss: the loop checks it for null.</param>
+internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex, bool Manual, bool ReturnsNullable);
 
 /// <summary>What the generator found wrong with a class; the class gets no generated code. The analyzers report these.</summary>
 /// <param name="Kind">The rule that was broken.</param>
@@ -50,13 +52,16 @@ internal enum ModuleProblemKind
     UnsupportedBatchType,
     UnsupportedHyperparameter,
     NameConflict,
+    MonitorWithoutMetric,
+    DerivesFromVoltModule,
 }
 
 /// <summary>A [ValidationStep] or [TestStep] method.</summary>
 internal sealed record EvaluationStepModel(string MethodName, string BatchType, bool TakesBatchIndex);
 
 /// <summary>The [PredictStep] method and how to detach the tensors in its output.</summary>
-internal sealed record PredictStepModel(string MethodName, string BatchType, bool TakesBatchIndex, string OutputType, EquatableArray<string> OutputTensorMembers, bool OutputIsTensor);
+/// <param name="OutputIsNullable">True for a nullable output (<c>Tensor?</c>): detached only when present.</param>
+internal sealed record PredictStepModel(string MethodName, string BatchType, bool TakesBatchIndex, string OutputType, EquatableArray<string> OutputTensorMembers, bool OutputIsTensor, bool OutputIsNullable);
 
 /// <summary>The shape of what [ConfigureOptimizers] returns, decided at compile time.</summary>
 internal enum OptimizerConfigShape
@@ -74,7 +79,8 @@ internal enum OptimizerConfigShape
 /// <summary>The [ConfigureOptimizers] method.</summary>
 /// <param name="TupleSize">The number of optimizers of an <see cref="OptimizerConfigShape.OptimizerTuple"/>; 1 otherwise.</param>
 /// <param name="TupleElementIsConfig">For a tuple: which elements are OptimizerConfigs (the others are optimizers).</param>
-internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, int TupleSize, EquatableArray<bool> TupleElementIsConfig);
+/// <param name="ReturnsNullable">True when the method's return type is annotated nullable: the loop checks it for null.</param>
+internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, int TupleSize, EquatableArray<bool> TupleElementIsConfig, bool ReturnsNullable);
 
 /// <summary>How a batch is rebuilt on the device.</summary>
 internal enum BatchKind
@@ -148,3 +154,16 @@ internal sealed record HyperparametersModel(
 /// <param name="Metric">The metric name.</param>
 /// <param name="Mode">The MonitorMode member name: "Min" or "Max".</param>
 internal sealed record MonitorModel(string Metric, string Mode);
+
+/// <summary>
+/// The generated members user code calls (Log, Device, GlobalRank, IsGlobalZero, ManualBackward,
+/// ManualStep), emitted alone for a module with problems so that only the real error shows, not a
+/// "the name 'Log' does not exist" at every call.
+/// </summary>
+/// <param name="Members">The members to emit: those the class and its bases do not declare themselves.</param>
+internal sealed record ModuleSurfaceModel(HierarchyInfo Hierarchy, string ClassName, bool Manual, EquatableArray<string> Members);
+
+/// <summary>What the generator writes for one class: the full module, its surface only, or a report that parsing failed.</summary>
+/// <param name="TypeName">The class's name, for the failure report.</param>
+/// <param name="Failure">The exception message when the parser threw; the other module's output is unaffected.</param>
+internal sealed record GeneratedModule(string TypeName, ModuleModel? Module, ModuleSurfaceModel? Surface, string? Failure);

@@ -13,7 +13,7 @@ namespace Volt.Generators.Parsing;
 /// stop generation. This is the one validity check: the generator emits nothing for a class with
 /// problems, and the analyzers report the same problems as diagnostics.
 /// </summary>
-internal sealed class ModuleParser
+internal sealed partial class ModuleParser
 {
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -26,6 +26,7 @@ internal sealed class ModuleParser
     private readonly INamedTypeSymbol? moduleType;
     private readonly INamedTypeSymbol? optimizerType;
     private ITypeSymbol? configureOptimizersReturnType;
+    private HierarchyInfo? hierarchy;
 
     private ModuleParser(Compilation compilation, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
@@ -50,17 +51,20 @@ internal sealed class ModuleParser
     }
 
     /// <summary>
-    /// True when <paramref name="method"/> carries the attribute that owns generation for its class:
-    /// the first step attribute of the order TrainingStep, ValidationStep, TestStep, PredictStep that
-    /// the class uses. Each class is generated once, from that trigger.
+    /// True when <paramref name="method"/> is the method that owns generation for its class: the first
+    /// method with the first step attribute of the order TrainingStep, ValidationStep, TestStep,
+    /// PredictStep that the class uses. Each class is generated once, from that trigger, even when
+    /// an attribute is (wrongly) used twice.
     /// </summary>
-    public static bool IsGenerationTrigger(INamedTypeSymbol type, string attributeMetadataName)
+    public static bool IsGenerationTrigger(IMethodSymbol method)
     {
+        var type = method.ContainingType;
         foreach (var candidate in StepAttributeOrder)
         {
-            if (type.GetMembers().OfType<IMethodSymbol>().Any(m => HasAttribute(m, candidate)))
+            var first = type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(m => HasAttribute(m, candidate));
+            if (first is not null)
             {
-                return candidate == attributeMetadataName;
+                return SymbolEqualityComparer.Default.Equals(first, method);
             }
         }
 
@@ -83,7 +87,22 @@ internal sealed class ModuleParser
             return null;
         }
 
-        var hierarchy = ParseHierarchy();
+        if (type.TypeKind != TypeKind.Class || type.IsRecord)
+        {
+            var what = TypeKeyword(type) switch
+            {
+                "record struct" => "a record struct",
+                "record" => "a record",
+                "struct" => "a struct",
+                "interface" => "an interface",
+                _ => "not a class",
+            };
+            Report(ModuleProblemKind.NotAClass, type.Name, $"'{type.Name}' is {what}; step attributes belong on methods of a partial class that derives from nn.Module.");
+            return null;
+        }
+
+        hierarchy = ParseHierarchy();
+        CheckBaseModules();
         if (!DerivesFrom(type, moduleType))
         {
             Report(ModuleProblemKind.NotAModule, type.Name, $"'{type.Name}' has step methods but does not derive from TorchSharp's nn.Module (for example Module<Tensor, Tensor>).");
@@ -113,11 +132,6 @@ internal sealed class ModuleParser
             .Where(name => !type.GetMembers(name).Any(IsUserDeclared))
             .ToEquatableArray();
 
-        if (hierarchy is null)
-        {
-            return null;
-        }
-
         return new ModuleModel(
             hierarchy,
             type.Name,
@@ -133,14 +147,8 @@ internal sealed class ModuleParser
             registrationOverrides);
     }
 
-    private HierarchyInfo? ParseHierarchy()
+    private HierarchyInfo ParseHierarchy()
     {
-        if (type.TypeKind != TypeKind.Class || type.IsRecord)
-        {
-            Report(ModuleProblemKind.NotAClass, type.Name, $"'{type.Name}' is not a class; step attributes belong on methods of a partial class that derives from nn.Module.");
-            return null;
-        }
-
         if (!IsPartialEverywhere(type))
         {
             Report(ModuleProblemKind.NotPartial, type.Name, $"'{type.Name}' must be declared partial on every declaration so Volt can generate its training loop.");
@@ -168,10 +176,44 @@ internal sealed class ModuleParser
             metadataNames.Insert(0, current.MetadataName);
         }
 
+        // The display string escapes keywords (namespace @event); the hint name uses the plain names.
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-        var hintName = (ns.Length > 0 ? ns + "." : string.Empty) + string.Join("+", metadataNames) + ".g.cs";
+        var plainNamespace = type.ContainingNamespace is { IsGlobalNamespace: false } ? ns.Replace("@", string.Empty) : string.Empty;
+        var hintName = HintNames.Create((plainNamespace.Length > 0 ? plainNamespace + "." : string.Empty) + string.Join("+", metadataNames));
         return new HierarchyInfo(ns, containing.ToEquatableArray(), "partial class " + DeclarationName(type), hintName);
     }
+
+    /// <summary>
+    /// One class of a hierarchy owns the generated loop: a module whose base class has Volt step
+    /// attributes too would get a second loop and a second module state that hide the base's.
+    /// A class that derives from a Volt module and overrides its virtual steps without attributes
+    /// needs no code of its own and is not parsed at all.
+    /// </summary>
+    private void CheckBaseModules()
+    {
+        if (FindBaseVoltModule(type) is { } baseModule)
+        {
+            var steps = string.Join(", ", baseModule.GetMembers().OfType<IMethodSymbol>().Where(IsStepOrConfiguration).Select(m => "'" + m.Name + "'"));
+            Report(ModuleProblemKind.DerivesFromVoltModule, type.Name, $"'{type.Name}' has Volt attributes and derives from the Volt module '{baseModule.Name}' ({steps}); one class of a hierarchy owns the generated loop. Override {baseModule.Name}'s virtual step methods without attributes, or keep every step and [ConfigureOptimizers] in one class.");
+        }
+    }
+
+    /// <summary>The nearest base class of <paramref name="derived"/> with step attributes, or null.</summary>
+    internal static INamedTypeSymbol? FindBaseVoltModule(INamedTypeSymbol derived)
+    {
+        for (var current = derived.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.GetMembers().OfType<IMethodSymbol>().Any(m => StepAttributeOrder.Any(a => HasAttribute(m, a))))
+            {
+                return current;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsStepOrConfiguration(IMethodSymbol method)
+        => StepAttributeOrder.Any(a => HasAttribute(method, a)) || HasAttribute(method, WellKnownNames.ConfigureOptimizersAttribute);
 
     private IMethodSymbol? ParseStep(string attributeName, string display)
     {
@@ -224,7 +266,7 @@ internal sealed class ModuleParser
         }
 
         var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2, Manual: false);
+        return batch is null ? null : new TrainingStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, method.Parameters.Length == 2, Manual: false, ReturnsNullable: method.ReturnType.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
     private TrainingStepModel? ParseManualTrainingStep(IMethodSymbol method, OptimizerConfigModel? optimizers, List<BatchTypeModel> batchTypes)
@@ -268,7 +310,7 @@ internal sealed class ModuleParser
         }
 
         var batch = ParseBatchType(parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, parameters.Length == 3, Manual: true);
+        return batch is null ? null : new TrainingStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, parameters.Length == 3, Manual: true, ReturnsNullable: false);
     }
 
     private EvaluationStepModel? ParseEvaluationStep(IMethodSymbol method, string display, List<BatchTypeModel> batchTypes)
@@ -286,7 +328,7 @@ internal sealed class ModuleParser
         }
 
         var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new EvaluationStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2);
+        return batch is null ? null : new EvaluationStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, method.Parameters.Length == 2);
     }
 
     private PredictStepModel? ParsePredictStep(IMethodSymbol method, List<BatchTypeModel> batchTypes)
@@ -312,8 +354,9 @@ internal sealed class ModuleParser
         var output = method.ReturnType;
         var outputMembers = IsTensor(output)
             ? []
-            : TensorMembers(output).Select(m => m.Name).ToList();
-        return new PredictStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2, output.ToDisplayString(TypeFormat), outputMembers.ToEquatableArray(), IsTensor(output));
+            : TensorMembers(output).Select(m => SymbolExtensions.Escape(m.Name)).ToList();
+        var outputIsNullable = output.NullableAnnotation == NullableAnnotation.Annotated;
+        return new PredictStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, method.Parameters.Length == 2, output.ToDisplayString(TypeFormat), outputMembers.ToEquatableArray(), IsTensor(output), outputIsNullable);
     }
 
     private bool CheckStepShape(IMethodSymbol method, string display, string accepted)
@@ -411,7 +454,7 @@ internal sealed class ModuleParser
         }
 
         configureOptimizersReturnType = returnType;
-        return new OptimizerConfigModel(found.Name, shape.Value, tupleSize, tupleElementIsConfig);
+        return new OptimizerConfigModel(SymbolExtensions.Escape(found.Name), shape.Value, tupleSize, tupleElementIsConfig, returnType.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
     private BatchTypeModel? ParseBatchType(ITypeSymbol batchType, string stepName, List<BatchTypeModel> batchTypes)
@@ -500,7 +543,7 @@ internal sealed class ModuleParser
                 continue;
             }
 
-            members.Add(new BatchMemberModel(member.Name, isTensor, memberType.NullableAnnotation == NullableAnnotation.Annotated));
+            members.Add(new BatchMemberModel(SymbolExtensions.Escape(member.Name), isTensor, memberType.NullableAnnotation == NullableAnnotation.Annotated));
         }
 
         if (!useWith && !named.InstanceConstructors.Any(c => c.Parameters.Length == 0 && compilation.IsSymbolAccessibleWithin(c, type)))
@@ -565,7 +608,7 @@ internal sealed class ModuleParser
             var args = attribute.ConstructorArguments;
             if (args.Length < 1 || args[0].Value is not string metric || string.IsNullOrWhiteSpace(metric))
             {
-                Report(ModuleProblemKind.UnsupportedClassShape, "Monitor", $"[Monitor] on '{current.Name}' needs a metric name.");
+                Report(ModuleProblemKind.MonitorWithoutMetric, "Monitor", $"[Monitor] on '{current.Name}' needs the name of a logged metric, for example [Monitor(\"val_loss\")].");
                 return null;
             }
 
@@ -584,6 +627,14 @@ internal sealed class ModuleParser
             if (clash is not null)
             {
                 Report(ModuleProblemKind.NameConflict, name, $"'{type.Name}' declares '{name}', which Volt generates; rename the member.");
+                continue;
+            }
+
+            // A base class's member of the same name would be hidden by the generated one (CS0108).
+            var inherited = InheritedMember(name);
+            if (inherited is not null && FindBaseVoltModule(type) is null)
+            {
+                Report(ModuleProblemKind.NameConflict, type.Name, $"'{type.Name}' inherits '{name}' from '{inherited.ContainingType.Name}', and Volt generates a member of that name; rename the base class's member.");
             }
         }
 
@@ -594,6 +645,20 @@ internal sealed class ModuleParser
                 Report(ModuleProblemKind.NameConflict, item.MemberName, $"'{type.Name}' declares '{item.MemberName}', the field Volt generates to keep the hyperparameter '{item.Name}'; rename the member.");
             }
         }
+    }
+
+    private ISymbol? InheritedMember(string name)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            var member = current.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared && compilation.IsSymbolAccessibleWithin(m, type));
+            if (member is not null)
+            {
+                return member;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -650,7 +715,9 @@ internal sealed class ModuleParser
     };
 
     private static string DeclarationName(INamedTypeSymbol symbol)
-        => symbol.TypeParameters.Length == 0 ? symbol.Name : symbol.Name + "<" + string.Join(", ", symbol.TypeParameters.Select(t => t.Name)) + ">";
+        => symbol.TypeParameters.Length == 0
+            ? SymbolExtensions.Escape(symbol.Name)
+            : SymbolExtensions.Escape(symbol.Name) + "<" + string.Join(", ", symbol.TypeParameters.Select(t => SymbolExtensions.Escape(t.Name))) + ">";
 
     private void Report(ModuleProblemKind kind, string subject, string detail) => problems.Add(new ModuleProblem(kind, subject, detail));
 }
@@ -658,6 +725,10 @@ internal sealed class ModuleParser
 /// <summary>Small symbol helpers.</summary>
 internal static class SymbolExtensions
 {
+    /// <summary>The name as an identifier in generated code: keywords, contextual ones included, get an '@'.</summary>
+    public static string Escape(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
     /// <summary>Converts a parameter name to a property name: <c>hiddenSize</c> becomes <c>HiddenSize</c>.</summary>
     public static string ToPascalCase(string name)
     {
