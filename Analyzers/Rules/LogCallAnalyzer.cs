@@ -106,7 +106,9 @@ public sealed class LogCallAnalyzer : VoltAnalyzer
             var reduce = "Mean";
             foreach (var argument in invocation.Arguments.Where(a => a.ArgumentKind == ArgumentKind.Explicit))
             {
-                var constant = argument.Value.ConstantValue;
+                // onStep and onEpoch are bool?: the constant sits under the conversion to the nullable type.
+                var value = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
+                var constant = value.ConstantValue;
                 switch (argument.Parameter?.Name)
                 {
                     case "onStep" or "onEpoch" or "progressBar" when !constant.HasValue:
@@ -121,7 +123,7 @@ public sealed class LogCallAnalyzer : VoltAnalyzer
                         progressBar = constant.Value is true;
                         break;
                     case "reduce":
-                        var member = argument.Value.Type?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant.Value));
+                        var member = value.Type?.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant.Value));
                         if (!constant.HasValue || member is null)
                         {
                             return null;

@@ -163,7 +163,8 @@ public sealed class MetricNameAnalyzer : VoltAnalyzer
         var onEpoch = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "onEpoch");
         if (onEpoch is { ArgumentKind: ArgumentKind.Explicit })
         {
-            return onEpoch.Value.ConstantValue is not { HasValue: true, Value: false };
+            var value = onEpoch.Value is IConversionOperation conversion ? conversion.Operand : onEpoch.Value; // bool to bool?
+            return value.ConstantValue is not { HasValue: true, Value: false };
         }
 
         var kinds = method is not null && reached.TryGetValue(method.OriginalDefinition, out var found) ? found : StepKinds.None;

@@ -67,7 +67,7 @@ public sealed class TrainerCallAnalyzer : VoltAnalyzer
             {
                 if (data is not null || attribute == WellKnownNames.TrainingStepAttribute)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TrainerCallWithoutStep, (data ?? moduleArgument).GetLocation(), module.Name, display, call));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TrainerCallWithoutStep, moduleArgument.GetLocation(), module.Name, display, call));
                 }
 
                 continue;

@@ -102,7 +102,11 @@ internal sealed partial class ModuleParser
         }
 
         hierarchy = ParseHierarchy();
-        CheckBaseModules();
+        if (CheckBaseModules())
+        {
+            return null; // the base's loop runs; this class's other problems would only add noise
+        }
+
         if (!DerivesFrom(type, moduleType))
         {
             Report(ModuleProblemKind.NotAModule, type.Name, $"'{type.Name}' has step methods but does not derive from TorchSharp's nn.Module (for example Module<Tensor, Tensor>).");
@@ -189,13 +193,19 @@ internal sealed partial class ModuleParser
     /// A class that derives from a Volt module and overrides its virtual steps without attributes
     /// needs no code of its own and is not parsed at all.
     /// </summary>
-    private void CheckBaseModules()
+    private bool CheckBaseModules()
     {
-        if (FindBaseVoltModule(type) is { } baseModule)
+        if (FindBaseVoltModule(type) is not { } baseModule)
+        {
+            return false;
+        }
+
         {
             var steps = string.Join(", ", baseModule.GetMembers().OfType<IMethodSymbol>().Where(IsStepOrConfiguration).Select(m => "'" + m.Name + "'"));
             Report(ModuleProblemKind.DerivesFromVoltModule, type.Name, $"'{type.Name}' has Volt attributes and derives from the Volt module '{baseModule.Name}' ({steps}); one class of a hierarchy owns the generated loop. Override {baseModule.Name}'s virtual step methods without attributes, or keep every step and [ConfigureOptimizers] in one class.");
         }
+
+        return true;
     }
 
     /// <summary>The nearest base class of <paramref name="derived"/> with step attributes, or null.</summary>
