@@ -27,6 +27,10 @@ public sealed class InvalidInputTests
         { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep(AutomaticOptimization = false)] void T(Tensor b, optim.Optimizer o) { } [ConfigureOptimizers] (optim.Optimizer, optim.Optimizer) O() => (optim.SGD(parameters(), 0.1), optim.SGD(parameters(), 0.1)); }", nameof(ModuleProblemKind.UnsupportedStepSignature), "T" },
         { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] int O() => 1; }", nameof(ModuleProblemKind.UnsupportedConfigureOptimizers), "O" },
         { "public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; public int Device => 1; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.NameConflict), "Device" },
+        { "public class Base() : nn.Module<Tensor, Tensor>(\"b\") { public override Tensor forward(Tensor x) => x; public void Log(string text) { } }\npublic partial class M() : Base { [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.NameConflict), "M" },
+        { "public partial class Base() : nn.Module<Tensor, Tensor>(\"b\") { public override Tensor forward(Tensor x) => x; [TrainingStep] protected virtual Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }\npublic partial class M : Base { [ValidationStep] void V(Tensor b) { } }", nameof(ModuleProblemKind.DerivesFromVoltModule), "M" },
+        { "[Monitor(\" \")] public partial class M() : nn.Module<Tensor, Tensor>(\"m\") { public override Tensor forward(Tensor x) => x; [TrainingStep] Tensor T(Tensor b) => b.sum(); [ConfigureOptimizers] optim.Optimizer O() => optim.SGD(parameters(), 0.1); }", nameof(ModuleProblemKind.MonitorWithoutMetric), "Monitor" },
+        { "public partial record struct M { [TrainingStep] Tensor T(Tensor b) => b.sum(); }", nameof(ModuleProblemKind.NotAClass), "M" },
     };
 
     [Theory]
@@ -35,7 +39,7 @@ public sealed class InvalidInputTests
     {
         var source = TestSources.Usings + "namespace Bad;\n" + declaration;
         var output = GeneratorHarness.Run(source);
-        Assert.All(output.Files.Values, text => Assert.DoesNotContain("IVoltModule", text));
+        Assert.All(output.Files.Where(f => f.Key == "Bad.M.g.cs").Select(f => f.Value), text => Assert.DoesNotContain("IVoltModule", text));
         Assert.DoesNotContain(output.Compilation.GetDiagnostics(), d => d.Id == "CS0103");
 
         var compilation = GeneratorHarness.CreateCompilation(source);

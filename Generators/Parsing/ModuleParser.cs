@@ -437,6 +437,10 @@ internal sealed partial class ModuleParser
 
         const string accepted = "an optimizer (optim.Optimizer or a subclass), a Volt.OptimizerConfig (an optimizer with a scheduler), or a tuple of 2 to 7 optimizers or OptimizerConfigs (manual optimization)";
         var returnType = found.ReturnType;
+        var optimizerConfigType = compilation.GetTypeByMetadataName(WellKnownNames.OptimizerConfig);
+
+        // SymbolEqualityComparer.Default ignores nullable annotations: OptimizerConfig? is an OptimizerConfig.
+        bool IsOptimizerConfig(ITypeSymbol candidate) => SymbolEqualityComparer.Default.Equals(candidate, optimizerConfigType);
         var shape = (OptimizerConfigShape?)null;
         var tupleSize = 1;
         var tupleElementIsConfig = EquatableArray<bool>.Empty;
@@ -444,17 +448,17 @@ internal sealed partial class ModuleParser
         {
             shape = OptimizerConfigShape.SingleOptimizer;
         }
-        else if (returnType.ToDisplayString() == WellKnownNames.OptimizerConfig)
+        else if (IsOptimizerConfig(returnType))
         {
             shape = OptimizerConfigShape.OptimizerWithScheduler;
         }
         else if (returnType is INamedTypeSymbol { IsTupleType: true } tuple
             && tuple.TupleElements.Length is >= 2 and <= 7
-            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!) || e.Type.ToDisplayString() == WellKnownNames.OptimizerConfig))
+            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!) || IsOptimizerConfig(e.Type)))
         {
             shape = OptimizerConfigShape.OptimizerTuple;
             tupleSize = tuple.TupleElements.Length;
-            tupleElementIsConfig = tuple.TupleElements.Select(e => e.Type.ToDisplayString() == WellKnownNames.OptimizerConfig).ToEquatableArray();
+            tupleElementIsConfig = tuple.TupleElements.Select(e => IsOptimizerConfig(e.Type)).ToEquatableArray();
         }
 
         if (found.IsStatic || found.IsGenericMethod || found.Parameters.Length != 0 || found.IsAsync || shape is null)
