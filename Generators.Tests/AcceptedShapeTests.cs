@@ -62,6 +62,30 @@ public sealed class AcceptedShapeTests
                 """
         },
         {
+            "tensor collections, computed members and array hyperparameters",
+            TestSources.Usings + """
+                using System.Collections.Generic;
+                namespace Collections;
+                public sealed record Batch(Tensor[] Inputs, List<Tensor> Targets, Dictionary<string, Tensor> Named, Tensor?[]? Optional, int Count)
+                {
+                    public Tensor First => Inputs[0];
+                    public Tensor Both { get { return Inputs[0] + Targets[0]; } }
+                }
+                public sealed class ClassBatch { public List<Tensor> Parts { get; set; } = []; public Tensor Mask { get; set; } = null!; }
+                public partial class M(int[] widths, string[] tags, Activation[]? activations = null, bool[]? flags = null) : nn.Module<Tensor, Tensor>("m")
+                {
+                    private readonly Linear layer = nn.Linear(4, 1);
+                    public override Tensor forward(Tensor input) => layer.forward(input);
+                    [TrainingStep] Tensor Step(Batch batch) => forward(batch.First).sum() * widths.Length;
+                    [ValidationStep] void Check(ClassBatch batch) => Log("val", forward(batch.Mask).sum());
+                    [TestStep] void Test((Tensor[] Inputs, Tensor Target) batch) => Log("test", forward(batch.Target).sum());
+                    [PredictStep] Tensor Predict((List<Tensor> Parts, int Id) batch) => forward(batch.Parts[0]);
+                    [ConfigureOptimizers] optim.Optimizer Optimizers() => optim.SGD(parameters(), 0.1);
+                }
+                public enum Activation { Relu, Tanh }
+                """
+        },
+        {
             "MetricReduce under the documented usings",
             """
                 using TorchSharp;

@@ -147,6 +147,12 @@ internal sealed class ModuleEmitter
     {
         var key = SymbolDisplay.FormatLiteral(item.Name, quote: true);
         var value = item.RecordPropertyName;
+        if (item.JsonKind == JsonValueKind.Array)
+        {
+            WriteJsonArray(item, key, value);
+            return;
+        }
+
         if (item.IsNullableValue)
         {
             writer.WriteLine($"if ({value} is {{ }} {Camel(value)}Value)");
@@ -161,6 +167,32 @@ internal sealed class ModuleEmitter
         }
 
         writer.WriteLine(JsonWrite(item.JsonKind, key, value));
+    }
+
+    /// <summary>An array hyperparameter as a JSON array (null when the array is null).</summary>
+    private void WriteJsonArray(HyperparameterModel item, string key, string value)
+    {
+        var write = item.ElementKind switch
+        {
+            JsonValueKind.Number => "writer.WriteNumberValue(element);",
+            JsonValueKind.Boolean => "writer.WriteBooleanValue(element);",
+            JsonValueKind.Enum => "writer.WriteStringValue(element.ToString());",
+            _ => "writer.WriteStringValue(element);",
+        };
+        writer.WriteLine($"if ({value} is {{ }} {Camel(value)}Value)");
+        writer.OpenBrace();
+        writer.WriteLine($"writer.WriteStartArray({key});");
+        writer.WriteLine($"foreach (var element in {Camel(value)}Value)");
+        writer.OpenBrace();
+        writer.WriteLine(write);
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("writer.WriteEndArray();");
+        writer.CloseBlock();
+        writer.WriteLine("else");
+        writer.OpenBrace();
+        writer.WriteLine($"writer.WriteNull({key});");
+        writer.CloseBlock();
     }
 
     private void WriteJsonReader(HyperparametersModel hyperparameters)
@@ -179,7 +211,8 @@ internal sealed class ModuleEmitter
             var key = SymbolDisplay.FormatLiteral(item.Name, quote: true);
             var property = $"global::Volt.HyperparameterFile.Property(json, {key})";
             var read = JsonRead(item, property);
-            var value = item.IsNullableValue ? $"global::Volt.HyperparameterFile.IsNull(json, {key}) ? null : {read}" : read;
+            var nullable = item.IsNullableValue || (item.JsonKind == JsonValueKind.Array && item.Type.EndsWith("?"));
+            var value = nullable ? $"global::Volt.HyperparameterFile.IsNull(json, {key}) ? null : {read}" : read;
             writer.WriteLine($"    {item.RecordPropertyName}: {value}{(i < hyperparameters.Items.Count - 1 ? "," : ");")}");
         }
     }
@@ -187,6 +220,12 @@ internal sealed class ModuleEmitter
     private static string JsonRead(HyperparameterModel item, string property)
     {
         var type = item.Type.TrimEnd('?');
+        if (item.JsonKind == JsonValueKind.Array)
+        {
+            var element = JsonRead(item with { JsonKind = item.ElementKind, Type = item.ElementType }, "element");
+            return $"global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select({property}.EnumerateArray(), element => {element}))";
+        }
+
         return item.JsonKind switch
         {
             JsonValueKind.Boolean => property + ".GetBoolean()",
@@ -526,11 +565,20 @@ internal sealed class ModuleEmitter
     private void WriteGetBatch(string loopName, string batchType)
     {
         writer.WriteLine($"var batch = MoveBatchToDevice({loopName}.GetBatch(batchIndex), {loopName}.Device, {loopName}.Precision.InputDtype);");
-        var sizeMember = model.BatchTypes.First(b => b.FullyQualifiedName == batchType).BatchSizeMember;
+        var batch = model.BatchTypes.First(b => b.FullyQualifiedName == batchType);
+        var sizeMember = batch.BatchSizeMember;
         if (sizeMember is not null)
         {
             var tensor = sizeMember.Length == 0 ? "batch" : "batch." + sizeMember;
             writer.WriteLine($"{loopName}.Metrics.SetBatchSize({tensor}.size(0));");
+        }
+        else if (batch.BatchSizeCollection is { } collection)
+        {
+            var member = batch.Members.First(m => m.Name == collection);
+            var tensors = member.Collection == TensorCollection.Dictionary ? $"batch.{collection}?.Values" : $"batch.{collection}";
+            writer.OpenBlock($"if (global::Volt.BatchTransfer.FirstDimension({tensors}) is {{ }} batchSize)");
+            writer.WriteLine($"{loopName}.Metrics.SetBatchSize(batchSize);");
+            writer.CloseBlock();
         }
     }
 
@@ -564,7 +612,7 @@ internal sealed class ModuleEmitter
             }
 
             writer.OpenBlock(signature);
-            var onDevice = string.Join(" && ", tensors.Select(t => $"global::Volt.BatchTransfer.IsOnDevice(batch.{t.Name}, device, floatType)"));
+            var onDevice = string.Join(" && ", tensors.Select(t => $"global::Volt.BatchTransfer.{(t.Collection == TensorCollection.None ? "IsOnDevice" : "AreOnDevice")}(batch.{t.Name}, device, floatType)"));
             writer.OpenBlock($"if ({onDevice})");
             writer.WriteLine("return batch;");
             writer.CloseBlock();

@@ -100,10 +100,30 @@ internal enum BatchKind
 /// <param name="Kind">How the batch is rebuilt on the device.</param>
 /// <param name="Members">Tensor members (moved) and, for object initializers, the other settable members (copied).</param>
 /// <param name="BatchSizeMember">The first non-nullable tensor member, whose first dimension is the batch size; empty for a Tensor batch; null when there is none.</param>
-internal sealed record BatchTypeModel(string FullyQualifiedName, BatchKind Kind, EquatableArray<BatchMemberModel> Members, string? BatchSizeMember);
+/// <param name="BatchSizeCollection">Without a tensor member: the first tensor collection member, whose first tensor's first dimension is the batch size; null otherwise.</param>
+internal sealed record BatchTypeModel(string FullyQualifiedName, BatchKind Kind, EquatableArray<BatchMemberModel> Members, string? BatchSizeMember, string? BatchSizeCollection = null);
 
 /// <summary>One member of a batch type.</summary>
-internal sealed record BatchMemberModel(string Name, bool IsTensor, bool IsNullable);
+/// <param name="Name">The member name as written in generated code (keywords escaped).</param>
+/// <param name="IsTensor">True when the transfer moves the member: a tensor or a collection of tensors (see <paramref name="Collection"/>).</param>
+/// <param name="Collection">How the member holds its tensors.</param>
+internal sealed record BatchMemberModel(string Name, bool IsTensor, bool IsNullable, TensorCollection Collection = TensorCollection.None);
+
+/// <summary>How a batch member holds tensors; the runtime's BatchTransfer moves each kind.</summary>
+internal enum TensorCollection
+{
+    /// <summary>A Tensor itself, or a member without tensors.</summary>
+    None,
+
+    /// <summary>Tensor[] (Tensor?[]).</summary>
+    Array,
+
+    /// <summary>List&lt;Tensor&gt;.</summary>
+    List,
+
+    /// <summary>Dictionary&lt;TKey, Tensor&gt;.</summary>
+    Dictionary,
+}
 
 /// <summary>How a hyperparameter value is written to JSON.</summary>
 internal enum JsonValueKind
@@ -113,6 +133,9 @@ internal enum JsonValueKind
     String,
     Enum,
     Other,
+
+    /// <summary>A one-dimensional array of numbers, bools, strings or enums: a JSON array.</summary>
+    Array,
 }
 
 /// <summary>Where a hyperparameter comes from.</summary>
@@ -130,7 +153,9 @@ internal enum HyperparameterSource
 /// <param name="RecordPropertyName">The property name in the generated record.</param>
 /// <param name="Type">The fully qualified type.</param>
 /// <param name="MemberName">The module member that holds the value: the generated capture field for a constructor parameter, the property itself otherwise.</param>
-internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName);
+/// <param name="ElementKind">For an <see cref="JsonValueKind.Array"/>: how each element is written.</param>
+/// <param name="ElementType">For an <see cref="JsonValueKind.Array"/>: the fully qualified element type.</param>
+internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName, JsonValueKind ElementKind = JsonValueKind.Other, string ElementType = "");
 
 /// <summary>One argument of the constructor the FromHyperparameters factory calls.</summary>
 /// <param name="ParameterName">The constructor parameter name.</param>

@@ -520,22 +520,40 @@ internal sealed partial class ModuleParser
             var tupleMembers = new List<BatchMemberModel>();
             for (var i = 0; i < elements.Length; i++)
             {
-                if (IsTensor(elements[i].Type))
+                var element = new BatchMemberModel("Item" + (i + 1), false, elements[i].Type.NullableAnnotation == NullableAnnotation.Annotated);
+                var classified = ClassifyMember(element, elements[i].Type, out var why);
+                if (why is not null)
                 {
-                    tupleMembers.Add(new BatchMemberModel("Item" + (i + 1), true, elements[i].Type.NullableAnnotation == NullableAnnotation.Annotated));
+                    return Unsupported($"has the element '{elements[i].Name}' of type '{elements[i].Type.ToDisplayString()}', {why}");
+                }
+
+                if (classified.IsTensor)
+                {
+                    tupleMembers.Add(classified);
                 }
             }
 
             var underlying = named.TupleUnderlyingType ?? named;
-            return new BatchTypeModel(underlying.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), BatchKind.WithExpression, tupleMembers.ToEquatableArray(), FirstSizeMember(tupleMembers));
+            return new BatchTypeModel(underlying.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), BatchKind.WithExpression, tupleMembers.ToEquatableArray(), FirstSizeMember(tupleMembers), FirstSizeCollection(tupleMembers));
         }
 
         var members = new List<BatchMemberModel>();
         var useWith = named.IsRecord || named.IsValueType;
         foreach (var member in InstanceDataMembers(named))
         {
+            if (IsComputed(member))
+            {
+                continue; // computed from other members (Tensor Both => ...): nothing to move
+            }
+
             var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
-            var isTensor = IsTensor(memberType);
+            var classified = ClassifyMember(new BatchMemberModel(SymbolExtensions.Escape(member.Name), false, memberType.NullableAnnotation == NullableAnnotation.Annotated), memberType, out var why);
+            if (why is not null)
+            {
+                return Unsupported($"has the member '{member.Name}' of type '{memberType.ToDisplayString()}', {why}");
+            }
+
+            var isTensor = classified.IsTensor;
             var settable = IsSettable(member);
             if (!compilation.IsSymbolAccessibleWithin(member, type))
             {
@@ -557,7 +575,7 @@ internal sealed partial class ModuleParser
                 continue;
             }
 
-            members.Add(new BatchMemberModel(SymbolExtensions.Escape(member.Name), isTensor, memberType.NullableAnnotation == NullableAnnotation.Annotated));
+            members.Add(classified);
         }
 
         if (!useWith && !named.InstanceConstructors.Any(c => c.Parameters.Length == 0 && compilation.IsSymbolAccessibleWithin(c, type)))
@@ -566,11 +584,81 @@ internal sealed partial class ModuleParser
         }
 
         var tensors = members.Where(m => m.IsTensor).ToList();
-        return new BatchTypeModel(named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), useWith ? BatchKind.WithExpression : BatchKind.ObjectInitializer, members.ToEquatableArray(), FirstSizeMember(tensors));
+        return new BatchTypeModel(named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), useWith ? BatchKind.WithExpression : BatchKind.ObjectInitializer, members.ToEquatableArray(), FirstSizeMember(tensors), FirstSizeCollection(tensors));
     }
 
+    /// <summary>
+    /// Says how a member holds tensors: directly, in a collection the runtime moves (Tensor[],
+    /// List&lt;Tensor&gt;, Dictionary&lt;TKey, Tensor&gt;), or not at all. Tensors anywhere else
+    /// (nested records or tuples, other collections) would be left on the wrong device, so
+    /// <paramref name="why"/> explains that and the batch is rejected.
+    /// </summary>
+    private BatchMemberModel ClassifyMember(BatchMemberModel member, ITypeSymbol memberType, out string? why)
+    {
+        why = null;
+        if (IsTensor(memberType))
+        {
+            return member with { IsTensor = true };
+        }
+
+        var collection = memberType switch
+        {
+            IArrayTypeSymbol { Rank: 1 } array when IsTensor(array.ElementType) => TensorCollection.Array,
+            INamedTypeSymbol { Arity: 1 } list when list.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>" && IsTensor(list.TypeArguments[0]) => TensorCollection.List,
+            INamedTypeSymbol { Arity: 2 } map when map.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.Dictionary<TKey, TValue>" && IsTensor(map.TypeArguments[1]) => TensorCollection.Dictionary,
+            _ => TensorCollection.None,
+        };
+        if (collection != TensorCollection.None)
+        {
+            return member with { IsTensor = true, Collection = collection };
+        }
+
+        if (ContainsTensor(memberType, depth: 0))
+        {
+            why = "whose tensors the generated transfer cannot move to the device; put batch tensors in Tensor members, Tensor[], List<Tensor> or Dictionary<TKey, Tensor> (flatten nested records and tuples into the batch)";
+        }
+
+        return member;
+    }
+
+    /// <summary>True when a tensor is somewhere inside <paramref name="candidate"/>: an element, a type argument, or a member of a nested type.</summary>
+    private bool ContainsTensor(ITypeSymbol candidate, int depth)
+    {
+        if (IsTensor(candidate))
+        {
+            return true;
+        }
+
+        if (depth > 3 || candidate.SpecialType != SpecialType.None)
+        {
+            return false;
+        }
+
+        return candidate switch
+        {
+            IArrayTypeSymbol array => ContainsTensor(array.ElementType, depth + 1),
+            INamedTypeSymbol { IsTupleType: true } tuple => tuple.TupleElements.Any(e => ContainsTensor(e.Type, depth + 1)),
+            INamedTypeSymbol named when named.TypeArguments.Any(t => ContainsTensor(t, depth + 1)) => true,
+            INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } named when named.ContainingNamespace?.ToDisplayString().StartsWith("System", System.StringComparison.Ordinal) != true
+                && !DerivesFrom(named, moduleType!)
+                => InstanceDataMembers(named).Any(m => !IsComputed(m) && ContainsTensor(m is IPropertySymbol p ? p.Type : ((IFieldSymbol)m).Type, depth + 1)),
+            _ => false,
+        };
+    }
+
+    /// <summary>A get-only property without a backing field, declared in source (<c>Tensor Both => A + B;</c>).</summary>
+    private static bool IsComputed(ISymbol member)
+        => member is IPropertySymbol { SetMethod: null } property
+           && property.DeclaringSyntaxReferences.Length > 0
+           && !property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+    private static string? FirstSizeCollection(IEnumerable<BatchMemberModel> members)
+        => members.Any(m => m.IsTensor && m.Collection == TensorCollection.None)
+            ? null
+            : members.FirstOrDefault(m => m.Collection != TensorCollection.None)?.Name;
+
     private static string? FirstSizeMember(IEnumerable<BatchMemberModel> members)
-        => members.FirstOrDefault(m => m.IsTensor && !m.IsNullable)?.Name;
+        => members.FirstOrDefault(m => m.IsTensor && m.Collection == TensorCollection.None && !m.IsNullable)?.Name;
 
     private IEnumerable<ISymbol> TensorMembers(ITypeSymbol owner)
     {
