@@ -137,7 +137,7 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
             if (ModuleParser.IsUserDeclared(type) && reference.GetSyntax() is TypeDeclarationSyntax declaration
-                && reference.SyntaxTree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) < 0)
+                && !ModuleParser.IsGeneratedByVolt(reference.SyntaxTree))
             {
                 return declaration.Identifier.GetLocation();
             }

@@ -44,9 +44,11 @@ public sealed class DescriptorTests
     {
         var kindType = typeof(ModuleStructureAnalyzer).Assembly.GetType("Volt.Generators.Model.ModuleProblemKind", throwOnError: true)!;
         var mapping = typeof(ModuleStructureAnalyzer).GetMethod("DescriptorFor", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
-        var ids = Enum.GetValues(kindType).Cast<object>()
-            .Select(kind => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)mapping.Invoke(null, [kind])!).Id)
+        var descriptors = Enum.GetValues(kindType).Cast<object>()
+            .Select(kind => (Microsoft.CodeAnalysis.DiagnosticDescriptor)mapping.Invoke(null, [kind])!)
             .ToList();
+        var ids = descriptors.Select(d => d.Id).ToList();
+        Assert.All(descriptors, d => Assert.False(string.IsNullOrWhiteSpace(d.Description.ToString()), d.Id + " has no description"));
 
         Assert.Equal(Enum.GetValues(kindType).Length, ids.Distinct().Count());
         var supported = new ModuleStructureAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToHashSet();

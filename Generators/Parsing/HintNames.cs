@@ -3,8 +3,8 @@ using System.Text;
 namespace Volt.Generators.Parsing;
 
 /// <summary>
-/// Hint names (the generated files' names) from type names: only characters every file system
-/// accepts, and at most <see cref="MaxLength"/> characters so EmitCompilerGeneratedFiles can write
+/// Hint names (the generated files' names) from type names: only letters, digits and <c>._+`-</c>
+/// (other characters become <c>_</c> and their hexadecimal code), and at most <see cref="MaxLength"/> characters so EmitCompilerGeneratedFiles can write
 /// them (a longer name keeps its start and gets a hash of the whole name).
 /// </summary>
 internal static class HintNames
@@ -20,7 +20,15 @@ internal static class HintNames
         var text = new StringBuilder(metadataName.Length);
         foreach (var c in metadataName)
         {
-            text.Append(char.IsLetterOrDigit(c) || c is '.' or '_' or '+' or '`' or '-' ? c : '_');
+            // Anything else (an identifier may hold connecting punctuation such as '‿') becomes its code, so two names stay two files.
+            if (char.IsLetterOrDigit(c) || c is '.' or '_' or '+' or '`' or '-')
+            {
+                text.Append(c);
+            }
+            else
+            {
+                text.Append('_').Append(((int)c).ToString("X4"));
+            }
         }
 
         var name = text.ToString();

@@ -769,7 +769,11 @@ internal sealed partial class ModuleParser
     /// </summary>
     internal static bool IsUserDeclared(ISymbol member)
         => !member.IsImplicitlyDeclared
-           && member.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) < 0);
+           && member.DeclaringSyntaxReferences.Any(r => !IsGeneratedByVolt(r.SyntaxTree));
+
+    /// <summary>True for a file this generator wrote (its path names the generator); the one place that answers "is this generated?".</summary>
+    internal static bool IsGeneratedByVolt(SyntaxTree tree)
+        => tree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) >= 0;
 
     private bool IsTensor(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, tensorType);
 
