@@ -38,7 +38,7 @@ public sealed class LogCallAnalyzer : VoltAnalyzer
             operationContext =>
             {
                 var invocation = (IInvocationOperation)operationContext.Operation;
-                var method = operationContext.ContainingSymbol as IMethodSymbol ?? (operationContext.ContainingSymbol as IPropertySymbol)?.GetMethod;
+                var method = StepCallGraph.MethodOf(operationContext.ContainingSymbol);
                 if (invocation.TargetMethod.Name == "Log"
                     && method is not null
                     && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType?.OriginalDefinition, module.OriginalDefinition)

@@ -111,7 +111,7 @@ public sealed class MetricNameAnalyzer : VoltAnalyzer
 
                 var nameArgument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
                 var name = nameArgument?.Value.ConstantValue is { HasValue: true, Value: string text } ? text : null;
-                var method = operationContext.ContainingSymbol as IMethodSymbol ?? (operationContext.ContainingSymbol as IPropertySymbol)?.GetMethod;
+                var method = StepCallGraph.MethodOf(operationContext.ContainingSymbol);
                 calls.Add((name, invocation, method));
             },
             OperationKind.Invocation);

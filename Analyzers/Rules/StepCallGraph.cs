@@ -82,6 +82,10 @@ internal sealed class StepCallGraph
         return reached;
     }
 
+    /// <summary>The method an operation belongs to: the containing method, or a property's getter (an expression-bodied property's code belongs to it).</summary>
+    public static IMethodSymbol? MethodOf(ISymbol containing)
+        => containing as IMethodSymbol ?? (containing as IPropertySymbol)?.GetMethod;
+
     /// <summary>The kind of step <paramref name="method"/> is, or None.</summary>
     public StepKinds KindOf(IMethodSymbol method)
     {
@@ -98,8 +102,7 @@ internal sealed class StepCallGraph
 
     private void Collect(OperationAnalysisContext context)
     {
-        // An expression-bodied property's code belongs to its getter.
-        var caller = context.ContainingSymbol as IMethodSymbol ?? (context.ContainingSymbol as IPropertySymbol)?.GetMethod;
+        var caller = MethodOf(context.ContainingSymbol);
         if (caller is null)
         {
             return;

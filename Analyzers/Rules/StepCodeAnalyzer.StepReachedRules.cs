@@ -114,9 +114,7 @@ public sealed partial class StepCodeAnalyzer
             }
         }
 
-        /// <summary>The method the operation belongs to (a property's getter for an expression-bodied property).</summary>
-        private static IMethodSymbol? CallerOf(OperationAnalysisContext context)
-            => context.ContainingSymbol as IMethodSymbol ?? (context.ContainingSymbol as IPropertySymbol)?.GetMethod;
+        private static IMethodSymbol? CallerOf(OperationAnalysisContext context) => StepCallGraph.MethodOf(context.ContainingSymbol);
 
         private static bool IsOptimizationCall(ModuleSymbols symbols, IMethodSymbol method, ITypeSymbol? receiverType)
             => (method.Name == "backward" && symbols.DerivesFrom(receiverType, symbols.Tensor))

@@ -11,19 +11,9 @@ using Code = VoltVerifier<StepCodeAnalyzer, PassDeviceCodeFix>;
 /// <summary>Each rule on a typical mistake, its code fix where there is one, and silence on correct code.</summary>
 public sealed class AnalyzerTests
 {
-    private const string Usings = """
-        using System;
-        using TorchSharp;
-        using TorchSharp.Modules;
-        using Volt;
-        using static TorchSharp.torch;
+    private const string Usings = AnalyzerSources.Usings;
 
-        """;
-
-    private const string Members = """
-            private readonly Linear layer = nn.Linear(4, 1);
-            public override Tensor forward(Tensor input) => layer.forward(input);
-        """;
+    private const string Members = AnalyzerSources.Members;
 
     [Fact]
     public Task NotPartialIsReportedAndFixedOnContainingTypesToo()

@@ -12,20 +12,9 @@ using Structure = VoltVerifier<ModuleStructureAnalyzer, AddPartialCodeFix>;
 /// <summary>Mistakes that used to surface only at run time or as unrelated C# errors.</summary>
 public sealed class MistakeAnalyzerTests
 {
-    private const string Usings = """
-        using System;
-        using TorchSharp;
-        using TorchSharp.Modules;
-        using Volt;
-        using Volt.Data;
-        using static TorchSharp.torch;
+    private const string Usings = AnalyzerSources.Usings + "using Volt.Data;\n";
 
-        """;
-
-    private const string Members = """
-            private readonly Linear layer = nn.Linear(4, 1);
-            public override Tensor forward(Tensor input) => layer.forward(input);
-        """;
+    private const string Members = AnalyzerSources.Members;
 
     [Fact]
     public Task SameMetricWithDifferentOptionsInOnePhaseIsReported()

@@ -12,19 +12,9 @@ using Metrics = VoltVerifier<MetricNameAnalyzer, UseLoggedMetricNameCodeFix>;
 /// <summary>The step rules follow the module's methods a step calls, and a static nothing writes is not state.</summary>
 public sealed class StepReachAnalyzerTests
 {
-    private const string Usings = """
-        using System;
-        using TorchSharp;
-        using TorchSharp.Modules;
-        using Volt;
-        using static TorchSharp.torch;
+    private const string Usings = AnalyzerSources.Usings;
 
-        """;
-
-    private const string Members = """
-            private readonly Linear layer = nn.Linear(4, 1);
-            public override Tensor forward(Tensor input) => layer.forward(input);
-        """;
+    private const string Members = AnalyzerSources.Members;
 
     /// <summary>TorchSharp's dtype aliases are public static fields that are not readonly; nothing writes them.</summary>
     [Fact]
