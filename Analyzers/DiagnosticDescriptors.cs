@@ -26,6 +26,15 @@ internal static class DiagnosticDescriptors
     public const string HostSyncId = "VOLT0019";
     public const string CallbackMonitorNotLoggedId = "VOLT0020";
     public const string RankDependentSyncId = "VOLT0021";
+    public const string LoggedWithDifferentOptionsId = "VOLT0022";
+    public const string LogInPredictStepId = "VOLT0023";
+    public const string LoaderBatchMismatchId = "VOLT0024";
+    public const string TrainerCallWithoutStepId = "VOLT0025";
+    public const string StepAttributeNotOnMethodId = "VOLT0026";
+    public const string DerivesFromVoltModuleId = "VOLT0027";
+    public const string NotAClassId = "VOLT0029";
+    public const string UnsupportedClassShapeId = "VOLT0030";
+    public const string MonitorWithoutMetricId = "VOLT0031";
     public const string SearchSpaceTypeMismatchId = "VOLT0045";
     public const string SearchRangeEmptyId = "VOLT0046";
     public const string SearchLogNotPositiveId = "VOLT0047";
@@ -49,31 +58,31 @@ internal static class DiagnosticDescriptors
     private const string Export = "Volt.Export";
 
     /// <summary>The message argument is the parser's full explanation.</summary>
-    public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor NotPartial = CreateStructure(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error, description: "The generator writes the other half of a module class, so the class and every type it is nested in must be declared partial.");
 
     public static readonly DiagnosticDescriptor NoTrainingStep = Create(NoTrainingStepId, "Module has steps but no [TrainingStep]", "'{0}' has [{1}] but no [TrainingStep]; it can be validated, tested or used for prediction, but Trainer.Fit needs a [TrainingStep] method", Structure, DiagnosticSeverity.Info);
 
-    public static readonly DiagnosticDescriptor MissingConfigureOptimizers = Create(MissingConfigureOptimizersId, "Training step without [ConfigureOptimizers]", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor MissingConfigureOptimizers = CreateStructure(MissingConfigureOptimizersId, "Training step without [ConfigureOptimizers]", "{0}", Structure, DiagnosticSeverity.Error, description: "A [TrainingStep] needs a [ConfigureOptimizers] method that returns the optimizer (or an OptimizerConfig, or a tuple of optimizers under manual optimization).");
 
-    public static readonly DiagnosticDescriptor DuplicateStepAttribute = Create(DuplicateStepAttributeId, "Step attribute used twice", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor DuplicateStepAttribute = CreateStructure(DuplicateStepAttributeId, "Step attribute used twice", "{0}", Structure, DiagnosticSeverity.Error, description: "A module has at most one method per step attribute and one [ConfigureOptimizers].");
 
-    public static readonly DiagnosticDescriptor UnsupportedStepSignature = Create(UnsupportedStepSignatureId, "Step signature not accepted", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor UnsupportedStepSignature = CreateStructure(UnsupportedStepSignatureId, "Step signature not accepted", "{0}", Structure, DiagnosticSeverity.Error, description: "Steps are synchronous instance methods that take the batch (and optionally the int batch index); training steps return the loss, manual ones take the optimizers.");
 
-    public static readonly DiagnosticDescriptor UnsupportedHyperparameter = Create(UnsupportedHyperparameterId, "Hyperparameter cannot be saved", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor UnsupportedHyperparameter = CreateStructure(UnsupportedHyperparameterId, "Hyperparameter cannot be saved", "{0}", Structure, DiagnosticSeverity.Error, description: "Hyperparameters are written to hparams.json and checkpoints: numbers, bool, string, enums, their nullable forms and one-dimensional arrays of them.");
 
-    public static readonly DiagnosticDescriptor UnsupportedBatchType = Create(UnsupportedBatchTypeId, "Batch type not supported", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor UnsupportedBatchType = CreateStructure(UnsupportedBatchTypeId, "Batch type not supported", "{0}", Structure, DiagnosticSeverity.Error, description: "The generated transfer must reach every tensor of a batch to move it to the device; the message names the member it cannot reach.");
 
-    public static readonly DiagnosticDescriptor NameConflict = Create(NameConflictId, "Member name taken by generated code", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor NameConflict = CreateStructure(NameConflictId, "Member name taken by generated code", "{0}", Structure, DiagnosticSeverity.Error, description: "The generator declares Log, Device, the ranks, the hyperparameter members, the loops and the _volt/_hp_ fields; a user member of the same name, declared or inherited, would clash.");
 
-    public static readonly DiagnosticDescriptor NotAModule = Create(NotAModuleId, "Step attributes outside a TorchSharp module", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor NotAModule = CreateStructure(NotAModuleId, "Step attributes outside a TorchSharp module", "{0}", Structure, DiagnosticSeverity.Error, description: "Step attributes belong on methods of a partial class that derives from TorchSharp's nn.Module.");
 
-    public static readonly DiagnosticDescriptor UnsupportedConfigureOptimizers = Create(UnsupportedConfigureOptimizersId, "[ConfigureOptimizers] shape not accepted", "{0}", Structure, DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor UnsupportedConfigureOptimizers = CreateStructure(UnsupportedConfigureOptimizersId, "[ConfigureOptimizers] shape not accepted", "{0}", Structure, DiagnosticSeverity.Error, description: "[ConfigureOptimizers] is an instance method without parameters that returns an optimizer, an OptimizerConfig, or (manual optimization) a tuple of them.");
 
     public static readonly DiagnosticDescriptor MonitorNotLogged = Create(MonitorNotLoggedId, "Monitored metric is never logged", "[Monitor] watches '{0}', but no Log call with a constant name logs it{1}", Metrics, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor MonitorLoggedPerStepOnly = Create(MonitorLoggedPerStepOnlyId, "Monitored metric is logged per step only", "[Monitor] watches '{0}', which is logged only in the training step with the default per-step setting; pass onEpoch: true so callbacks compare epoch values", Metrics, DiagnosticSeverity.Warning);
 
-    public static readonly DiagnosticDescriptor GlobalState = Create(GlobalStateId, "Step uses mutable static state", "'{0}' {1} the static '{2}'; static state is shared by every module and process-wide, which breaks data-parallel training and reproducibility — keep it in an instance field", Reproducibility, DiagnosticSeverity.Warning);
+    public static readonly DiagnosticDescriptor GlobalState = Create(GlobalStateId, "Step uses mutable static state", "'{0}' {1} the static '{2}'; static state is shared by every module and process-wide, which breaks data-parallel training and reproducibility — keep it in an instance field", Reproducibility, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor UnseededRandom = Create(UnseededRandomId, "Unseeded System.Random in a module", "{0} is not seeded, so runs cannot repeat; use torch's seeded generators (Seeding.SeedEverything, TrainerOptions.Seed) or new Random(seed)", Reproducibility, DiagnosticSeverity.Warning);
 
@@ -90,6 +99,28 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CallbackMonitorNotLogged = Create(CallbackMonitorNotLoggedId, "Callback monitors a metric no module logs", "{0} monitors '{1}', but no Volt module in this project logs it with a constant name{2}", Metrics, DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor RankDependentSync = Create(RankDependentSyncId, "Synchronized Log inside a rank-dependent branch", "Log(\"{0}\", ..., syncDist: true) runs only on some ranks ({1}); under data-parallel training the other ranks never join the reduction and the run deadlocks — log on every rank, or drop syncDist", Distributed, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LoggedWithDifferentOptions = Create(LoggedWithDifferentOptionsId, "Metric logged with different options in one phase", "Log(\"{0}\") runs in {1} with ({2}) here but with ({3}) at line {4}; a metric keeps the options of its first Log call in a phase, so this call throws at run time — use the same options, or another name", Metrics, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LogInPredictStep = Create(LogInPredictStepId, "Log in a predict step", "Log(\"{0}\") runs in the [PredictStep] '{1}'; predict steps cannot log metrics (as in Lightning), so this call throws at run time — return the values from the step instead", Metrics, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor LoaderBatchMismatch = Create(LoaderBatchMismatchId, "Loader batch type differs from the step's", "{0}'s [{1}] '{2}' takes '{3}', but this loader yields '{4}'; pass a loader of '{3}', or change the step's batch type", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TrainerCallWithoutStep = Create(TrainerCallWithoutStepId, "Trainer call needs a step the module lacks", "'{0}' has no [{1}], so Trainer.{2} cannot run it; add a [{1}] method to '{0}'", Structure, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor StepAttributeNotOnMethod = Create(StepAttributeNotOnMethodId, "Volt attribute on a local function or lambda", "[{0}] on {1} is ignored: Volt reads step attributes only on methods of the module class; make it a method of the class", Structure, DiagnosticSeverity.Error);
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor DerivesFromVoltModule = CreateStructure(DerivesFromVoltModuleId, "Module derives from another Volt module", "{0}", Structure, DiagnosticSeverity.Error, description: "One class of a hierarchy owns the generated loop; derived classes specialize a Volt module by overriding its virtual steps without attributes.");
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor NotAClass = CreateStructure(NotAClassId, "Step attributes on a type that is not a class", "{0}", Structure, DiagnosticSeverity.Error, description: "Records, structs and interfaces cannot hold the generated loop; step attributes belong on methods of a partial class.");
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedClassShape = CreateStructure(UnsupportedClassShapeId, "Module class shape not supported", "{0}", Structure, DiagnosticSeverity.Error, description: "The generated loop is an instance member of a concrete class: not abstract, not static, not nested in an interface.");
+
+    /// <summary>The message argument is the parser's full explanation.</summary>
+    public static readonly DiagnosticDescriptor MonitorWithoutMetric = CreateStructure(MonitorWithoutMetricId, "[Monitor] without a metric name", "{0}", Structure, DiagnosticSeverity.Error, description: "[Monitor] names the logged metric that checkpointing and early stopping compare.");
 
     public static readonly DiagnosticDescriptor SearchSpaceTypeMismatch = Create(SearchSpaceTypeMismatchId, "Search space does not fit the hyperparameter's type", "{0}", Search, DiagnosticSeverity.Error);
 
@@ -115,4 +146,8 @@ internal static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);
+
+    /// <summary>A structure rule whose message is the parser's sentence (it names the member or type and what is accepted); the description says what the rule is for.</summary>
+    private static DiagnosticDescriptor CreateStructure(string id, string title, string message, string category, DiagnosticSeverity severity, string description)
+        => new(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant());
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -40,29 +41,65 @@ public sealed partial class VoltGenerator : IIncrementalGenerator
                 static (node, _) => node is MethodDeclarationSyntax { Parent: ClassDeclarationSyntax },
                 (attributeContext, cancellationToken) =>
                 {
-                    if (attributeContext.TargetSymbol is not IMethodSymbol { ContainingType: { } type }
-                        || !ModuleParser.IsGenerationTrigger(type, attributeName))
+                    if (attributeContext.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
+                        || !ModuleParser.IsGenerationTrigger(method))
                     {
                         return null;
                     }
 
-                    return ModuleParser.Parse(attributeContext.SemanticModel.Compilation, type, out _, cancellationToken);
+                    try
+                    {
+                        return ModuleParser.ParseForGeneration(attributeContext.SemanticModel.Compilation, type, cancellationToken);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        return new GeneratedModule(type.Name, null, null, exception.Message);
+                    }
                 })
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
+            .Where(static module => module is not null)
+            .Select(static (module, _) => module!)
             .WithTrackingName(trackingName);
 
-        context.RegisterSourceOutput(modules, static (output, model) => Emit(output, model));
+        context.RegisterSourceOutput(modules, static (output, module) => Emit(output, module));
     }
 
-    private static void Emit(SourceProductionContext output, ModuleModel model)
+    /// <summary>Writes one module's file. A failure is reported for that module alone; the other modules' files are unaffected.</summary>
+    private static void Emit(SourceProductionContext output, GeneratedModule module)
     {
-        var text = ModuleEmitter.Emit(model, Version);
-        output.AddSource(model.Hierarchy.HintName, SourceText.From(text, Encoding.UTF8));
-        if (model.SearchSpace is { } searchSpace)
+        try
         {
-            var hintName = model.Hierarchy.HintName.Substring(0, model.Hierarchy.HintName.Length - ".g.cs".Length) + ".SearchSpace.g.cs";
-            output.AddSource(hintName, SourceText.From(SearchSpaceEmitter.Emit(model.Hierarchy, model.ClassName, searchSpace, Version), Encoding.UTF8));
+            if (module.Failure is not null)
+            {
+                throw new InvalidOperationException(module.Failure);
+            }
+
+            if (module.Module is { } model)
+            {
+                output.AddSource(model.Hierarchy.HintName, SourceText.From(ModuleEmitter.Emit(model, Version), Encoding.UTF8));
+                if (model.SearchSpace is { } searchSpace)
+                {
+                    var hintName = model.Hierarchy.HintName.Substring(0, model.Hierarchy.HintName.Length - ".g.cs".Length) + ".SearchSpace.g.cs";
+                    output.AddSource(hintName, SourceText.From(SearchSpaceEmitter.Emit(model.Hierarchy, model.ClassName, searchSpace, Version), Encoding.UTF8));
+                }
+            }
+            else if (module.Surface is { } surface)
+            {
+                output.AddSource(surface.Hierarchy.HintName, SourceText.From(ModuleSurfaceEmitter.Emit(surface, Version), Encoding.UTF8));
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(GeneratorFailed, Location.None, module.TypeName, exception.Message));
         }
     }
+
+    /// <summary>VOLT0028: the generator itself failed on one module (a bug in Volt, reported instead of a crash that would drop every module's code).</summary>
+    internal static readonly DiagnosticDescriptor GeneratorFailed = new(
+        "VOLT0028",
+        "Volt could not generate a module",
+        "Volt could not generate code for '{0}': {1}; the other modules are generated as usual — please report this",
+        "Volt.Generator",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: "docs/diagnostics.md#volt0028");
 }

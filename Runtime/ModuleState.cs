@@ -36,7 +36,7 @@ public sealed class ModuleState
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
     /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); every rank must log it. A no-op on one device.</param>
-    public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize, bool syncDist = false)
+    public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
 
     /// <summary>Records a number metric for the running phase.</summary>
@@ -48,7 +48,7 @@ public sealed class ModuleState
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
     /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); every rank must log it. A no-op on one device.</param>
-    public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize, bool syncDist = false)
+    public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
 
     /// <summary>Set by the fit loop while a manual-optimization fit runs.</summary>

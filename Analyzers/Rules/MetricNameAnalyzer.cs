@@ -96,7 +96,8 @@ public sealed class MetricNameAnalyzer : VoltAnalyzer
             return;
         }
 
-        var calls = new ConcurrentBag<(string? Name, bool PerEpoch)>();
+        var graph = StepCallGraph.Register(context, symbols);
+        var calls = new ConcurrentBag<(string? Name, IInvocationOperation Call, IMethodSymbol? Method)>();
         context.RegisterOperationAction(
             operationContext =>
             {
@@ -110,14 +111,19 @@ public sealed class MetricNameAnalyzer : VoltAnalyzer
 
                 var nameArgument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
                 var name = nameArgument?.Value.ConstantValue is { HasValue: true, Value: string text } ? text : null;
-                calls.Add((name, PerEpoch(invocation, operationContext.ContainingSymbol, symbols)));
+                var method = StepCallGraph.MethodOf(operationContext.ContainingSymbol);
+                calls.Add((name, invocation, method));
             },
             OperationKind.Invocation);
 
-        context.RegisterSymbolEndAction(end => Report(end, monitor, metric, calls));
+        context.RegisterSymbolEndAction(end =>
+        {
+            var reached = graph.Reachability();
+            Report(end, monitor, metric, calls.Select(c => (c.Name, PerEpoch(c.Call, c.Method, reached))).ToList());
+        });
     }
 
-    private static void Report(SymbolAnalysisContext context, AttributeData monitor, string metric, ConcurrentBag<(string? Name, bool PerEpoch)> calls)
+    private static void Report(SymbolAnalysisContext context, AttributeData monitor, string metric, List<(string? Name, bool PerEpoch)> calls)
     {
         if (calls.Any(c => c.Name is null))
         {
@@ -148,16 +154,21 @@ public sealed class MetricNameAnalyzer : VoltAnalyzer
         }
     }
 
-    /// <summary>True when the call aggregates per epoch: outside a training step by default, inside one only with onEpoch: true.</summary>
-    private static bool PerEpoch(IInvocationOperation invocation, ISymbol containing, ModuleSymbols symbols)
+    /// <summary>
+    /// True when the call aggregates per epoch: by default when it runs outside the training step,
+    /// inside it (or in a method only the training step calls) only with onEpoch: true.
+    /// </summary>
+    private static bool PerEpoch(IInvocationOperation invocation, IMethodSymbol? method, IReadOnlyDictionary<IMethodSymbol, StepKinds> reached)
     {
         var onEpoch = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "onEpoch");
         if (onEpoch is { ArgumentKind: ArgumentKind.Explicit })
         {
-            return onEpoch.Value.ConstantValue is not { HasValue: true, Value: false };
+            var value = onEpoch.Value is IConversionOperation conversion ? conversion.Operand : onEpoch.Value; // bool to bool?
+            return value.ConstantValue is not { HasValue: true, Value: false };
         }
 
-        return containing is not IMethodSymbol method || !symbols.IsTrainingStep(method);
+        var kinds = method is not null && reached.TryGetValue(method.OriginalDefinition, out var found) ? found : StepKinds.None;
+        return kinds == StepKinds.None || (kinds & ~StepKinds.Training) != StepKinds.None;
     }
 
     /// <summary>Levenshtein distance, for the "did you mean" suggestion.</summary>

@@ -28,6 +28,10 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
         DiagnosticDescriptors.NameConflict,
         DiagnosticDescriptors.NotAModule,
         DiagnosticDescriptors.UnsupportedConfigureOptimizers,
+        DiagnosticDescriptors.DerivesFromVoltModule,
+        DiagnosticDescriptors.NotAClass,
+        DiagnosticDescriptors.UnsupportedClassShape,
+        DiagnosticDescriptors.MonitorWithoutMetric,
     ];
 
     /// <inheritdoc/>
@@ -39,6 +43,7 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
         var type = (INamedTypeSymbol)context.Symbol;
         if (!symbols.IsVoltModule(type))
         {
+            ReportIgnoredConfigureOptimizers(context, type);
             return;
         }
 
@@ -53,18 +58,7 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
 
         foreach (var problem in problems.Where(p => p.Kind != ModuleProblemKind.NotPartial))
         {
-            var descriptor = problem.Kind switch
-            {
-                ModuleProblemKind.MissingConfigureOptimizers => DiagnosticDescriptors.MissingConfigureOptimizers,
-                ModuleProblemKind.DuplicateStepAttribute => DiagnosticDescriptors.DuplicateStepAttribute,
-                ModuleProblemKind.UnsupportedStepSignature => DiagnosticDescriptors.UnsupportedStepSignature,
-                ModuleProblemKind.UnsupportedHyperparameter => DiagnosticDescriptors.UnsupportedHyperparameter,
-                ModuleProblemKind.UnsupportedBatchType => DiagnosticDescriptors.UnsupportedBatchType,
-                ModuleProblemKind.NameConflict => DiagnosticDescriptors.NameConflict,
-                ModuleProblemKind.UnsupportedConfigureOptimizers => DiagnosticDescriptors.UnsupportedConfigureOptimizers,
-                _ => DiagnosticDescriptors.NotAModule,
-            };
-            context.ReportDiagnostic(Diagnostic.Create(descriptor, Locate(type, problem), problem.Detail));
+            context.ReportDiagnostic(Diagnostic.Create(DescriptorFor(problem.Kind), Locate(type, problem), problem.Detail));
         }
 
         var steps = type.GetMembers().OfType<IMethodSymbol>().Select(m => symbols.StepAttribute(m)).Where(a => a is not null).ToList();
@@ -74,6 +68,41 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoTrainingStep, TypeLocation(type), type.Name, first));
         }
     }
+
+    /// <summary>
+    /// A class that derives from a Volt module without steps of its own runs the base's generated
+    /// loop, which calls the base's [ConfigureOptimizers]; one declared here would be ignored.
+    /// </summary>
+    private static void ReportIgnoredConfigureOptimizers(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        var configure = type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(m => ModuleParser.HasAttribute(m, Generators.WellKnownNames.ConfigureOptimizersAttribute));
+        if (configure is null || ModuleParser.FindBaseVoltModule(type) is not { } baseModule)
+        {
+            return;
+        }
+
+        var detail = $"[ConfigureOptimizers] '{configure.Name}' of '{type.Name}' is ignored: '{type.Name}' derives from the Volt module '{baseModule.Name}', whose generated loop calls its own [ConfigureOptimizers]. Override that method without the attribute instead.";
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DerivesFromVoltModule, configure.Locations.FirstOrDefault() ?? Location.None, detail));
+    }
+
+    /// <summary>The diagnostic of each problem kind; a kind without one throws, and a test enumerates every kind.</summary>
+    internal static DiagnosticDescriptor DescriptorFor(ModuleProblemKind kind) => kind switch
+    {
+        ModuleProblemKind.NotAClass => DiagnosticDescriptors.NotAClass,
+        ModuleProblemKind.NotPartial => DiagnosticDescriptors.NotPartial,
+        ModuleProblemKind.NotAModule => DiagnosticDescriptors.NotAModule,
+        ModuleProblemKind.UnsupportedClassShape => DiagnosticDescriptors.UnsupportedClassShape,
+        ModuleProblemKind.DuplicateStepAttribute => DiagnosticDescriptors.DuplicateStepAttribute,
+        ModuleProblemKind.UnsupportedStepSignature => DiagnosticDescriptors.UnsupportedStepSignature,
+        ModuleProblemKind.MissingConfigureOptimizers => DiagnosticDescriptors.MissingConfigureOptimizers,
+        ModuleProblemKind.UnsupportedConfigureOptimizers => DiagnosticDescriptors.UnsupportedConfigureOptimizers,
+        ModuleProblemKind.UnsupportedBatchType => DiagnosticDescriptors.UnsupportedBatchType,
+        ModuleProblemKind.UnsupportedHyperparameter => DiagnosticDescriptors.UnsupportedHyperparameter,
+        ModuleProblemKind.NameConflict => DiagnosticDescriptors.NameConflict,
+        ModuleProblemKind.MonitorWithoutMetric => DiagnosticDescriptors.MonitorWithoutMetric,
+        ModuleProblemKind.DerivesFromVoltModule => DiagnosticDescriptors.DerivesFromVoltModule,
+        _ => throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "A ModuleProblemKind without a diagnostic."),
+    };
 
     /// <summary>
     /// The place a problem is about: the named member or parameter; else the class name (also for a
@@ -108,7 +137,7 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
             if (ModuleParser.IsUserDeclared(type) && reference.GetSyntax() is TypeDeclarationSyntax declaration
-                && reference.SyntaxTree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) < 0)
+                && !ModuleParser.IsGeneratedByVolt(reference.SyntaxTree))
             {
                 return declaration.Identifier.GetLocation();
             }

@@ -14,21 +14,12 @@ namespace Volt.Analyzers.Rules;
 /// <summary>
 /// Rules about the code inside module classes and their steps: global state, unseeded randomness,
 /// hard-coded devices, tensor factories without a device, double optimization, plateau schedulers
-/// without a monitor, and host synchronizations.
+/// without a monitor, and host synchronizations. The step rules cover the module's methods a step
+/// calls too (<see cref="StepReachedRules"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class StepCodeAnalyzer : VoltAnalyzer
+public sealed partial class StepCodeAnalyzer : VoltAnalyzer
 {
-    private static readonly HashSet<string> Factories = new(StringComparer.Ordinal)
-    {
-        "zeros", "ones", "randn", "rand", "arange", "full", "tensor", "empty", "randint", "eye", "linspace", "logspace", "normal", "randperm", "as_tensor",
-    };
-
-    private static readonly HashSet<string> HostSyncs = new(StringComparer.Ordinal)
-    {
-        "ToSingle", "ToDouble", "ToInt32", "ToInt64", "ToBoolean", "ToHalf", "item", "data", "ToArray",
-    };
-
     private static readonly Regex CudaString = new("^cuda(:[0-9]+)?$", RegexOptions.CultureInvariant);
 
     /// <inheritdoc/>
@@ -50,7 +41,8 @@ public sealed class StepCodeAnalyzer : VoltAnalyzer
         var random = start.Compilation.GetTypeByMetadataName("System.Random");
         var schedulerConfig = start.Compilation.GetTypeByMetadataName("Volt.SchedulerConfig");
         var analysis = new Analysis(symbols, random, schedulerConfig);
-        start.RegisterSymbolStartAction(symbolStart => GlobalState.Start(symbolStart, symbols), SymbolKind.NamedType);
+        var staticWrites = StaticWrites.Register(start);
+        start.RegisterSymbolStartAction(symbolStart => StepReachedRules.Start(symbolStart, symbols, staticWrites), SymbolKind.NamedType);
         start.RegisterOperationAction(analysis.Invocation, OperationKind.Invocation);
         start.RegisterOperationAction(analysis.MemberReference, OperationKind.FieldReference, OperationKind.PropertyReference);
         start.RegisterOperationAction(analysis.ObjectCreation, OperationKind.ObjectCreation);
@@ -84,28 +76,6 @@ public sealed class StepCodeAnalyzer : VoltAnalyzer
             if (method.Name == "cuda" && (symbols.DerivesFrom(receiverType, symbols.Tensor) || symbols.DerivesFrom(receiverType, symbols.Module)))
             {
                 Report(context, DiagnosticDescriptors.HardCodedDevice, invocation.Syntax.GetLocation(), "'.cuda()'");
-            }
-
-            if (context.ContainingSymbol is not IMethodSymbol caller || symbols.StepAttribute(caller) is null)
-            {
-                return;
-            }
-
-            if (Factories.Contains(method.Name)
-                && method.ContainingType?.ToDisplayString() == "TorchSharp.torch"
-                && invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "device") is { ArgumentKind: ArgumentKind.DefaultValue })
-            {
-                Report(context, DiagnosticDescriptors.FactoryWithoutDevice, invocation.Syntax.GetLocation(), "torch." + method.Name);
-            }
-
-            if (symbols.IsAutomaticTrainingStep(caller) && IsOptimizationCall(method, receiverType))
-            {
-                Report(context, DiagnosticDescriptors.ManualOptimizationCall, invocation.Syntax.GetLocation(), method.Name + "()");
-            }
-
-            if (symbols.IsTrainingStep(caller) && HostSyncs.Contains(method.Name) && symbols.DerivesFrom(receiverType, symbols.Tensor))
-            {
-                Report(context, DiagnosticDescriptors.HostSync, invocation.Syntax.GetLocation(), method.Name);
             }
         }
 
@@ -202,11 +172,6 @@ public sealed class StepCodeAnalyzer : VoltAnalyzer
             return null;
         }
 
-        private bool IsOptimizationCall(IMethodSymbol method, ITypeSymbol? receiverType)
-            => (method.Name == "backward" && symbols.DerivesFrom(receiverType, symbols.Tensor))
-               || (method.Name is "step" or "zero_grad" && symbols.DerivesFrom(receiverType, symbols.Optimizer))
-               || (method.Name == "zero_grad" && symbols.DerivesFrom(receiverType, symbols.Module));
-
         private static bool IsPlateauWithoutMonitor(IObjectCreationOperation creation)
         {
             var scheduler = creation.Arguments.FirstOrDefault()?.Value;
@@ -229,95 +194,5 @@ public sealed class StepCodeAnalyzer : VoltAnalyzer
 
         private static void Report(OperationAnalysisContext context, DiagnosticDescriptor descriptor, Location location, params object[] arguments)
             => context.ReportDiagnostic(Diagnostic.Create(descriptor, location, arguments));
-    }
-
-    /// <summary>
-    /// Static state touched by a step or by the module's methods a step calls (transitively): the call
-    /// graph and the candidate references are collected per module, then judged at the module's end.
-    /// </summary>
-    private static class GlobalState
-    {
-        public static void Start(SymbolStartAnalysisContext context, ModuleSymbols symbols)
-        {
-            var module = (INamedTypeSymbol)context.Symbol;
-            if (!symbols.IsVoltModule(module))
-            {
-                return;
-            }
-
-            var calls = new ConcurrentBag<(IMethodSymbol Caller, IMethodSymbol Callee)>();
-            var candidates = new ConcurrentBag<(IMethodSymbol Method, Location Location, string Verb, string Member)>();
-            context.RegisterOperationAction(
-                operationContext =>
-                {
-                    if (operationContext.ContainingSymbol is IMethodSymbol caller
-                        && ((IInvocationOperation)operationContext.Operation).TargetMethod is { } callee
-                        && SymbolEqualityComparer.Default.Equals(callee.ContainingType, module))
-                    {
-                        calls.Add((caller, callee.OriginalDefinition));
-                    }
-                },
-                OperationKind.Invocation);
-            context.RegisterOperationAction(
-                operationContext =>
-                {
-                    var reference = (IMemberReferenceOperation)operationContext.Operation;
-                    var member = reference.Member;
-                    if (!member.IsStatic || operationContext.ContainingSymbol is not IMethodSymbol method)
-                    {
-                        return;
-                    }
-
-                    var written = IsWriteTarget(reference);
-                    var mutable = member switch
-                    {
-                        IFieldSymbol field => !field.IsConst && !field.IsReadOnly,
-                        IPropertySymbol property => written || (property.SetMethod is not null && property.DeclaringSyntaxReferences.Length > 0),
-                        _ => false,
-                    };
-
-                    if (mutable)
-                    {
-                        candidates.Add((method, reference.Syntax.GetLocation(), written ? "writes" : "reads", member.ContainingType?.Name + "." + member.Name));
-                    }
-                },
-                OperationKind.FieldReference,
-                OperationKind.PropertyReference);
-
-            context.RegisterSymbolEndAction(end =>
-            {
-                var reachable = new HashSet<IMethodSymbol>(
-                    module.GetMembers().OfType<IMethodSymbol>().Where(m => symbols.StepAttribute(m) is not null),
-                    SymbolEqualityComparer.Default);
-                var edges = calls.ToLookup(c => c.Caller, c => c.Callee, SymbolEqualityComparer.Default);
-                var pending = new Stack<IMethodSymbol>(reachable);
-                while (pending.Count > 0)
-                {
-                    foreach (var callee in edges[pending.Pop()])
-                    {
-                        if (reachable.Add(callee))
-                        {
-                            pending.Push(callee);
-                        }
-                    }
-                }
-
-                foreach (var (method, location, verb, member) in candidates)
-                {
-                    if (reachable.Contains(method))
-                    {
-                        end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GlobalState, location, method.Name, verb, member));
-                    }
-                }
-            });
-        }
-
-        private static bool IsWriteTarget(IOperation reference)
-            => reference.Parent switch
-            {
-                IAssignmentOperation assignment => assignment.Target == reference,
-                IIncrementOrDecrementOperation => true,
-                _ => false,
-            };
     }
 }

@@ -11,19 +11,9 @@ using Code = VoltVerifier<StepCodeAnalyzer, PassDeviceCodeFix>;
 /// <summary>Each rule on a typical mistake, its code fix where there is one, and silence on correct code.</summary>
 public sealed class AnalyzerTests
 {
-    private const string Usings = """
-        using System;
-        using TorchSharp;
-        using TorchSharp.Modules;
-        using Volt;
-        using static TorchSharp.torch;
+    private const string Usings = AnalyzerSources.Usings;
 
-        """;
-
-    private const string Members = """
-            private readonly Linear layer = nn.Linear(4, 1);
-            public override Tensor forward(Tensor input) => layer.forward(input);
-        """;
+    private const string Members = AnalyzerSources.Members;
 
     [Fact]
     public Task NotPartialIsReportedAndFixedOnContainingTypesToo()
@@ -173,6 +163,8 @@ public sealed class AnalyzerTests
             {
             """ + Members + """
                 private static double scale = 1.0;
+                private static double unchanged = 2.0;
+                public static void Rescale(double value) => scale = value;
                 private readonly Random random = {|VOLT0014:new Random()|};
 
                 [TrainingStep]
@@ -180,7 +172,7 @@ public sealed class AnalyzerTests
                 {
                     Count();
                     var noise = {|VOLT0014:Random.Shared|}.NextDouble() + Counters.Fixed;
-                    return forward(batch).sum() * {|VOLT0013:scale|} * noise;
+                    return forward(batch).sum() * {|VOLT0013:scale|} * noise * unchanged;
                 }
 
                 private void Count() => {|VOLT0013:Counters.Steps|}++;

@@ -20,7 +20,7 @@ internal sealed record ModuleModel(
 /// <param name="Namespace">The namespace, or empty for the global namespace.</param>
 /// <param name="ContainingTypes">Declarations of containing types, outermost first, e.g. "partial class Outer".</param>
 /// <param name="TypeDeclaration">The module's own partial declaration head, e.g. "partial class Mlp&lt;T&gt;".</param>
-/// <param name="HintName">The file name: the metadata name with '+' for nesting, plus ".g.cs".</param>
+/// <param name="HintName">The file name: the metadata name with '+' for nesting, plus ".g.cs"; characters a file name cannot hold become '_', and long names are shortened (see <see cref="Parsing.HintNames"/>).</param>
 internal sealed record HierarchyInfo(
     string Namespace,
     EquatableArray<string> ContainingTypes,
@@ -29,7 +29,9 @@ internal sealed record HierarchyInfo(
 
 /// <summary>The [TrainingStep] method.</summary>
 /// <param name="Manual">True for manual optimization: the step gets the optimizers and steps them itself.</param>
-internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex, bool Manual);
+/// <param name="MethodName">The method name as written in generated code (keywords escaped).</param>
+/// <param name="ReturnsNullable">True for a <c>Tensor?</c> loss: the loop checks it for null.</param>
+internal sealed record TrainingStepModel(string MethodName, string BatchType, bool TakesBatchIndex, bool Manual, bool ReturnsNullable);
 
 /// <summary>What the generator found wrong with a class; the class gets no generated code. The analyzers report these.</summary>
 /// <param name="Kind">The rule that was broken.</param>
@@ -51,13 +53,16 @@ internal enum ModuleProblemKind
     UnsupportedBatchType,
     UnsupportedHyperparameter,
     NameConflict,
+    MonitorWithoutMetric,
+    DerivesFromVoltModule,
 }
 
 /// <summary>A [ValidationStep] or [TestStep] method.</summary>
 internal sealed record EvaluationStepModel(string MethodName, string BatchType, bool TakesBatchIndex);
 
 /// <summary>The [PredictStep] method and how to detach the tensors in its output.</summary>
-internal sealed record PredictStepModel(string MethodName, string BatchType, bool TakesBatchIndex, string OutputType, EquatableArray<string> OutputTensorMembers, bool OutputIsTensor);
+/// <param name="OutputIsNullable">True for a nullable output (<c>Tensor?</c>): detached only when present.</param>
+internal sealed record PredictStepModel(string MethodName, string BatchType, bool TakesBatchIndex, string OutputType, EquatableArray<string> OutputTensorMembers, bool OutputIsTensor, bool OutputIsNullable);
 
 /// <summary>The shape of what [ConfigureOptimizers] returns, decided at compile time.</summary>
 internal enum OptimizerConfigShape
@@ -75,7 +80,8 @@ internal enum OptimizerConfigShape
 /// <summary>The [ConfigureOptimizers] method.</summary>
 /// <param name="TupleSize">The number of optimizers of an <see cref="OptimizerConfigShape.OptimizerTuple"/>; 1 otherwise.</param>
 /// <param name="TupleElementIsConfig">For a tuple: which elements are OptimizerConfigs (the others are optimizers).</param>
-internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, int TupleSize, EquatableArray<bool> TupleElementIsConfig);
+/// <param name="ReturnsNullable">True when the method's return type is annotated nullable: the loop checks it for null.</param>
+internal sealed record OptimizerConfigModel(string MethodName, OptimizerConfigShape Shape, int TupleSize, EquatableArray<bool> TupleElementIsConfig, bool ReturnsNullable);
 
 /// <summary>How a batch is rebuilt on the device.</summary>
 internal enum BatchKind
@@ -95,10 +101,30 @@ internal enum BatchKind
 /// <param name="Kind">How the batch is rebuilt on the device.</param>
 /// <param name="Members">Tensor members (moved) and, for object initializers, the other settable members (copied).</param>
 /// <param name="BatchSizeMember">The first non-nullable tensor member, whose first dimension is the batch size; empty for a Tensor batch; null when there is none.</param>
-internal sealed record BatchTypeModel(string FullyQualifiedName, BatchKind Kind, EquatableArray<BatchMemberModel> Members, string? BatchSizeMember);
+/// <param name="BatchSizeCollection">Without a tensor member: the first tensor collection member, whose first tensor's first dimension is the batch size; null otherwise.</param>
+internal sealed record BatchTypeModel(string FullyQualifiedName, BatchKind Kind, EquatableArray<BatchMemberModel> Members, string? BatchSizeMember, string? BatchSizeCollection = null);
 
 /// <summary>One member of a batch type.</summary>
-internal sealed record BatchMemberModel(string Name, bool IsTensor, bool IsNullable);
+/// <param name="Name">The member name as written in generated code (keywords escaped).</param>
+/// <param name="IsTensor">True when the transfer moves the member: a tensor or a collection of tensors (see <paramref name="Collection"/>).</param>
+/// <param name="Collection">How the member holds its tensors.</param>
+internal sealed record BatchMemberModel(string Name, bool IsTensor, bool IsNullable, TensorCollection Collection = TensorCollection.None);
+
+/// <summary>How a batch member holds tensors; the runtime's BatchTransfer moves each kind.</summary>
+internal enum TensorCollection
+{
+    /// <summary>A Tensor itself, or a member without tensors.</summary>
+    None,
+
+    /// <summary>Tensor[] (Tensor?[]).</summary>
+    Array,
+
+    /// <summary>List&lt;Tensor&gt;.</summary>
+    List,
+
+    /// <summary>Dictionary&lt;TKey, Tensor&gt;.</summary>
+    Dictionary,
+}
 
 /// <summary>How a hyperparameter value is written to JSON.</summary>
 internal enum JsonValueKind
@@ -108,6 +134,9 @@ internal enum JsonValueKind
     String,
     Enum,
     Other,
+
+    /// <summary>A one-dimensional array of numbers, bools, strings or enums: a JSON array.</summary>
+    Array,
 }
 
 /// <summary>Where a hyperparameter comes from.</summary>
@@ -125,7 +154,9 @@ internal enum HyperparameterSource
 /// <param name="RecordPropertyName">The property name in the generated record.</param>
 /// <param name="Type">The fully qualified type.</param>
 /// <param name="MemberName">The module member that holds the value: the generated capture field for a constructor parameter, the property itself otherwise.</param>
-internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName);
+/// <param name="ElementKind">For an <see cref="JsonValueKind.Array"/>: how each element is written.</param>
+/// <param name="ElementType">For an <see cref="JsonValueKind.Array"/>: the fully qualified element type.</param>
+internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName, JsonValueKind ElementKind = JsonValueKind.Other, string ElementType = "");
 
 /// <summary>One argument of the constructor the FromHyperparameters factory calls.</summary>
 /// <param name="ParameterName">The constructor parameter name.</param>
@@ -149,3 +180,16 @@ internal sealed record HyperparametersModel(
 /// <param name="Metric">The metric name.</param>
 /// <param name="Mode">The MonitorMode member name: "Min" or "Max".</param>
 internal sealed record MonitorModel(string Metric, string Mode);
+
+/// <summary>
+/// The generated members user code calls (Log, Device, GlobalRank, IsGlobalZero, ManualBackward,
+/// ManualStep), emitted alone for a module with problems so that only the real error shows, not a
+/// "the name 'Log' does not exist" at every call.
+/// </summary>
+/// <param name="Members">The members to emit: those the class and its bases do not declare themselves.</param>
+internal sealed record ModuleSurfaceModel(HierarchyInfo Hierarchy, string ClassName, bool Manual, EquatableArray<string> Members);
+
+/// <summary>What the generator writes for one class: the full module, its surface only, or a report that parsing failed.</summary>
+/// <param name="TypeName">The class's name, for the failure report.</param>
+/// <param name="Failure">The exception message when the parser threw; the other module's output is unaffected.</param>
+internal sealed record GeneratedModule(string TypeName, ModuleModel? Module, ModuleSurfaceModel? Surface, string? Failure);

@@ -54,7 +54,9 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
                     kind,
                     IsNullableValue(parameter.Type),
                     HyperparameterSource.ConstructorParameter,
-                    WellKnownNames.CaptureFieldPrefix + parameter.Name));
+                    WellKnownNames.CaptureFieldPrefix + parameter.Name,
+                    ElementKindOf(parameter.Type),
+                    ElementTypeOf(parameter.Type)));
             }
         }
 
@@ -78,7 +80,9 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
                 JsonKindOf(property.Type),
                 IsNullableValue(property.Type),
                 HyperparameterSource.Property,
-                property.Name));
+                property.Name,
+                ElementKindOf(property.Type),
+                ElementTypeOf(property.Type)));
         }
 
         CheckRecordNames(items);
@@ -163,10 +167,16 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
         => problems.Add(new ModuleProblem(
             ModuleProblemKind.UnsupportedHyperparameter,
             name,
-            $"The hyperparameter '{name}' has the type '{parameterType.ToDisplayString()}', which hparams.json cannot hold. Hyperparameters are numbers, bool, string or enums (optionally nullable), on readable instance properties or constructor parameters."));
+            $"The hyperparameter '{name}' has the type '{parameterType.ToDisplayString()}', which hparams.json cannot hold. Hyperparameters are numbers, bool, string or enums (optionally nullable) or one-dimensional arrays of them, on readable instance properties or constructor parameters."));
 
     private static bool IsPrimaryConstructor(IMethodSymbol constructor)
         => constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax);
+
+    private static JsonValueKind ElementKindOf(ITypeSymbol type)
+        => type is IArrayTypeSymbol array ? JsonKindOf(array.ElementType) : JsonValueKind.Other;
+
+    private string ElementTypeOf(ITypeSymbol type)
+        => type is IArrayTypeSymbol array ? array.ElementType.ToDisplayString(typeFormat) : string.Empty;
 
     private static bool IsNullableValue(ITypeSymbol type)
         => type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
@@ -181,6 +191,14 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
         if (type.TypeKind == TypeKind.Enum)
         {
             return JsonValueKind.Enum;
+        }
+
+        // Arrays of plain values (int[] layerSizes) are JSON arrays; arrays of nullable values or of arrays are not supported.
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType: var element }
+            && element.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T
+            && JsonKindOf(element) is not (JsonValueKind.Other or JsonValueKind.Array))
+        {
+            return JsonValueKind.Array;
         }
 
         return type.SpecialType switch

@@ -13,7 +13,7 @@ namespace Volt.Generators.Parsing;
 /// stop generation. This is the one validity check: the generator emits nothing for a class with
 /// problems, and the analyzers report the same problems as diagnostics.
 /// </summary>
-internal sealed class ModuleParser
+internal sealed partial class ModuleParser
 {
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -26,6 +26,7 @@ internal sealed class ModuleParser
     private readonly INamedTypeSymbol? moduleType;
     private readonly INamedTypeSymbol? optimizerType;
     private ITypeSymbol? configureOptimizersReturnType;
+    private HierarchyInfo? hierarchy;
 
     private ModuleParser(Compilation compilation, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
@@ -50,17 +51,20 @@ internal sealed class ModuleParser
     }
 
     /// <summary>
-    /// True when <paramref name="method"/> carries the attribute that owns generation for its class:
-    /// the first step attribute of the order TrainingStep, ValidationStep, TestStep, PredictStep that
-    /// the class uses. Each class is generated once, from that trigger.
+    /// True when <paramref name="method"/> is the method that owns generation for its class: the first
+    /// method with the first step attribute of the order TrainingStep, ValidationStep, TestStep,
+    /// PredictStep that the class uses. Each class is generated once, from that trigger, even when
+    /// an attribute is (wrongly) used twice.
     /// </summary>
-    public static bool IsGenerationTrigger(INamedTypeSymbol type, string attributeMetadataName)
+    public static bool IsGenerationTrigger(IMethodSymbol method)
     {
+        var type = method.ContainingType;
         foreach (var candidate in StepAttributeOrder)
         {
-            if (type.GetMembers().OfType<IMethodSymbol>().Any(m => HasAttribute(m, candidate)))
+            var first = type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(m => HasAttribute(m, candidate));
+            if (first is not null)
             {
-                return candidate == attributeMetadataName;
+                return SymbolEqualityComparer.Default.Equals(first, method);
             }
         }
 
@@ -83,7 +87,26 @@ internal sealed class ModuleParser
             return null;
         }
 
-        var hierarchy = ParseHierarchy();
+        if (type.TypeKind != TypeKind.Class || type.IsRecord)
+        {
+            var what = TypeKeyword(type) switch
+            {
+                "record struct" => "a record struct",
+                "record" => "a record",
+                "struct" => "a struct",
+                "interface" => "an interface",
+                _ => "not a class",
+            };
+            Report(ModuleProblemKind.NotAClass, type.Name, $"'{type.Name}' is {what}; step attributes belong on methods of a partial class that derives from nn.Module.");
+            return null;
+        }
+
+        hierarchy = ParseHierarchy();
+        if (CheckBaseModules())
+        {
+            return null; // the base's loop runs; this class's other problems would only add noise
+        }
+
         if (!DerivesFrom(type, moduleType))
         {
             Report(ModuleProblemKind.NotAModule, type.Name, $"'{type.Name}' has step methods but does not derive from TorchSharp's nn.Module (for example Module<Tensor, Tensor>).");
@@ -114,11 +137,6 @@ internal sealed class ModuleParser
             .Where(name => !type.GetMembers(name).Any(IsUserDeclared))
             .ToEquatableArray();
 
-        if (hierarchy is null)
-        {
-            return null;
-        }
-
         return new ModuleModel(
             hierarchy,
             type.Name,
@@ -135,14 +153,8 @@ internal sealed class ModuleParser
             searchSpace);
     }
 
-    private HierarchyInfo? ParseHierarchy()
+    private HierarchyInfo ParseHierarchy()
     {
-        if (type.TypeKind != TypeKind.Class || type.IsRecord)
-        {
-            Report(ModuleProblemKind.NotAClass, type.Name, $"'{type.Name}' is not a class; step attributes belong on methods of a partial class that derives from nn.Module.");
-            return null;
-        }
-
         if (!IsPartialEverywhere(type))
         {
             Report(ModuleProblemKind.NotPartial, type.Name, $"'{type.Name}' must be declared partial on every declaration so Volt can generate its training loop.");
@@ -170,10 +182,50 @@ internal sealed class ModuleParser
             metadataNames.Insert(0, current.MetadataName);
         }
 
+        // The display string escapes keywords (namespace @event); the hint name uses the plain names.
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-        var hintName = (ns.Length > 0 ? ns + "." : string.Empty) + string.Join("+", metadataNames) + ".g.cs";
+        var plainNamespace = type.ContainingNamespace is { IsGlobalNamespace: false } ? ns.Replace("@", string.Empty) : string.Empty;
+        var hintName = HintNames.Create((plainNamespace.Length > 0 ? plainNamespace + "." : string.Empty) + string.Join("+", metadataNames));
         return new HierarchyInfo(ns, containing.ToEquatableArray(), "partial class " + DeclarationName(type), hintName);
     }
+
+    /// <summary>
+    /// One class of a hierarchy owns the generated loop: a module whose base class has Volt step
+    /// attributes too would get a second loop and a second module state that hide the base's.
+    /// A class that derives from a Volt module and overrides its virtual steps without attributes
+    /// needs no code of its own and is not parsed at all.
+    /// </summary>
+    private bool CheckBaseModules()
+    {
+        if (FindBaseVoltModule(type) is not { } baseModule)
+        {
+            return false;
+        }
+
+        {
+            var steps = string.Join(", ", baseModule.GetMembers().OfType<IMethodSymbol>().Where(IsStepOrConfiguration).Select(m => "'" + m.Name + "'"));
+            Report(ModuleProblemKind.DerivesFromVoltModule, type.Name, $"'{type.Name}' has Volt attributes and derives from the Volt module '{baseModule.Name}' ({steps}); one class of a hierarchy owns the generated loop. Override {baseModule.Name}'s virtual step methods without attributes, or keep every step and [ConfigureOptimizers] in one class.");
+        }
+
+        return true;
+    }
+
+    /// <summary>The nearest base class of <paramref name="derived"/> with step attributes, or null.</summary>
+    internal static INamedTypeSymbol? FindBaseVoltModule(INamedTypeSymbol derived)
+    {
+        for (var current = derived.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.GetMembers().OfType<IMethodSymbol>().Any(m => StepAttributeOrder.Any(a => HasAttribute(m, a))))
+            {
+                return current;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsStepOrConfiguration(IMethodSymbol method)
+        => StepAttributeOrder.Any(a => HasAttribute(method, a)) || HasAttribute(method, WellKnownNames.ConfigureOptimizersAttribute);
 
     private IMethodSymbol? ParseStep(string attributeName, string display)
     {
@@ -226,7 +278,7 @@ internal sealed class ModuleParser
         }
 
         var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2, Manual: false);
+        return batch is null ? null : new TrainingStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, method.Parameters.Length == 2, Manual: false, ReturnsNullable: method.ReturnType.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
     private TrainingStepModel? ParseManualTrainingStep(IMethodSymbol method, OptimizerConfigModel? optimizers, List<BatchTypeModel> batchTypes)
@@ -270,7 +322,7 @@ internal sealed class ModuleParser
         }
 
         var batch = ParseBatchType(parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new TrainingStepModel(method.Name, batch.FullyQualifiedName, parameters.Length == 3, Manual: true);
+        return batch is null ? null : new TrainingStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, parameters.Length == 3, Manual: true, ReturnsNullable: false);
     }
 
     private EvaluationStepModel? ParseEvaluationStep(IMethodSymbol method, string display, List<BatchTypeModel> batchTypes)
@@ -288,7 +340,7 @@ internal sealed class ModuleParser
         }
 
         var batch = ParseBatchType(method.Parameters[0].Type, method.Name, batchTypes);
-        return batch is null ? null : new EvaluationStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2);
+        return batch is null ? null : new EvaluationStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, method.Parameters.Length == 2);
     }
 
     private PredictStepModel? ParsePredictStep(IMethodSymbol method, List<BatchTypeModel> batchTypes)
@@ -314,8 +366,9 @@ internal sealed class ModuleParser
         var output = method.ReturnType;
         var outputMembers = IsTensor(output)
             ? []
-            : TensorMembers(output).Select(m => m.Name).ToList();
-        return new PredictStepModel(method.Name, batch.FullyQualifiedName, method.Parameters.Length == 2, output.ToDisplayString(TypeFormat), outputMembers.ToEquatableArray(), IsTensor(output));
+            : TensorMembers(output).Select(m => SymbolExtensions.Escape(m.Name)).ToList();
+        var outputIsNullable = output.NullableAnnotation == NullableAnnotation.Annotated;
+        return new PredictStepModel(SymbolExtensions.Escape(method.Name), batch.FullyQualifiedName, method.Parameters.Length == 2, output.ToDisplayString(TypeFormat), outputMembers.ToEquatableArray(), IsTensor(output), outputIsNullable);
     }
 
     private bool CheckStepShape(IMethodSymbol method, string display, string accepted)
@@ -386,6 +439,10 @@ internal sealed class ModuleParser
 
         const string accepted = "an optimizer (optim.Optimizer or a subclass), a Volt.OptimizerConfig (an optimizer with a scheduler), or a tuple of 2 to 7 optimizers or OptimizerConfigs (manual optimization)";
         var returnType = found.ReturnType;
+        var optimizerConfigType = compilation.GetTypeByMetadataName(WellKnownNames.OptimizerConfig);
+
+        // SymbolEqualityComparer.Default ignores nullable annotations: OptimizerConfig? is an OptimizerConfig.
+        bool IsOptimizerConfig(ITypeSymbol candidate) => SymbolEqualityComparer.Default.Equals(candidate, optimizerConfigType);
         var shape = (OptimizerConfigShape?)null;
         var tupleSize = 1;
         var tupleElementIsConfig = EquatableArray<bool>.Empty;
@@ -393,17 +450,17 @@ internal sealed class ModuleParser
         {
             shape = OptimizerConfigShape.SingleOptimizer;
         }
-        else if (returnType.ToDisplayString() == WellKnownNames.OptimizerConfig)
+        else if (IsOptimizerConfig(returnType))
         {
             shape = OptimizerConfigShape.OptimizerWithScheduler;
         }
         else if (returnType is INamedTypeSymbol { IsTupleType: true } tuple
             && tuple.TupleElements.Length is >= 2 and <= 7
-            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!) || e.Type.ToDisplayString() == WellKnownNames.OptimizerConfig))
+            && tuple.TupleElements.All(e => DerivesFrom(e.Type, optimizerType!) || IsOptimizerConfig(e.Type)))
         {
             shape = OptimizerConfigShape.OptimizerTuple;
             tupleSize = tuple.TupleElements.Length;
-            tupleElementIsConfig = tuple.TupleElements.Select(e => e.Type.ToDisplayString() == WellKnownNames.OptimizerConfig).ToEquatableArray();
+            tupleElementIsConfig = tuple.TupleElements.Select(e => IsOptimizerConfig(e.Type)).ToEquatableArray();
         }
 
         if (found.IsStatic || found.IsGenericMethod || found.Parameters.Length != 0 || found.IsAsync || shape is null)
@@ -413,7 +470,7 @@ internal sealed class ModuleParser
         }
 
         configureOptimizersReturnType = returnType;
-        return new OptimizerConfigModel(found.Name, shape.Value, tupleSize, tupleElementIsConfig);
+        return new OptimizerConfigModel(SymbolExtensions.Escape(found.Name), shape.Value, tupleSize, tupleElementIsConfig, returnType.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
     private BatchTypeModel? ParseBatchType(ITypeSymbol batchType, string stepName, List<BatchTypeModel> batchTypes)
@@ -465,22 +522,40 @@ internal sealed class ModuleParser
             var tupleMembers = new List<BatchMemberModel>();
             for (var i = 0; i < elements.Length; i++)
             {
-                if (IsTensor(elements[i].Type))
+                var element = new BatchMemberModel("Item" + (i + 1), false, elements[i].Type.NullableAnnotation == NullableAnnotation.Annotated);
+                var classified = ClassifyMember(element, elements[i].Type, out var why);
+                if (why is not null)
                 {
-                    tupleMembers.Add(new BatchMemberModel("Item" + (i + 1), true, elements[i].Type.NullableAnnotation == NullableAnnotation.Annotated));
+                    return Unsupported($"has the element '{elements[i].Name}' of type '{elements[i].Type.ToDisplayString()}', {why}");
+                }
+
+                if (classified.IsTensor)
+                {
+                    tupleMembers.Add(classified);
                 }
             }
 
             var underlying = named.TupleUnderlyingType ?? named;
-            return new BatchTypeModel(underlying.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), BatchKind.WithExpression, tupleMembers.ToEquatableArray(), FirstSizeMember(tupleMembers));
+            return new BatchTypeModel(underlying.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), BatchKind.WithExpression, tupleMembers.ToEquatableArray(), FirstSizeMember(tupleMembers), FirstSizeCollection(tupleMembers));
         }
 
         var members = new List<BatchMemberModel>();
         var useWith = named.IsRecord || named.IsValueType;
         foreach (var member in InstanceDataMembers(named))
         {
+            if (IsComputed(member))
+            {
+                continue; // computed from other members (Tensor Both => ...): nothing to move
+            }
+
             var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
-            var isTensor = IsTensor(memberType);
+            var classified = ClassifyMember(new BatchMemberModel(SymbolExtensions.Escape(member.Name), false, memberType.NullableAnnotation == NullableAnnotation.Annotated), memberType, out var why);
+            if (why is not null)
+            {
+                return Unsupported($"has the member '{member.Name}' of type '{memberType.ToDisplayString()}', {why}");
+            }
+
+            var isTensor = classified.IsTensor;
             var settable = IsSettable(member);
             if (!compilation.IsSymbolAccessibleWithin(member, type))
             {
@@ -502,7 +577,7 @@ internal sealed class ModuleParser
                 continue;
             }
 
-            members.Add(new BatchMemberModel(member.Name, isTensor, memberType.NullableAnnotation == NullableAnnotation.Annotated));
+            members.Add(classified);
         }
 
         if (!useWith && !named.InstanceConstructors.Any(c => c.Parameters.Length == 0 && compilation.IsSymbolAccessibleWithin(c, type)))
@@ -511,11 +586,81 @@ internal sealed class ModuleParser
         }
 
         var tensors = members.Where(m => m.IsTensor).ToList();
-        return new BatchTypeModel(named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), useWith ? BatchKind.WithExpression : BatchKind.ObjectInitializer, members.ToEquatableArray(), FirstSizeMember(tensors));
+        return new BatchTypeModel(named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), useWith ? BatchKind.WithExpression : BatchKind.ObjectInitializer, members.ToEquatableArray(), FirstSizeMember(tensors), FirstSizeCollection(tensors));
     }
 
+    /// <summary>
+    /// Says how a member holds tensors: directly, in a collection the runtime moves (Tensor[],
+    /// List&lt;Tensor&gt;, Dictionary&lt;TKey, Tensor&gt;), or not at all. Tensors anywhere else
+    /// (nested records or tuples, other collections) would be left on the wrong device, so
+    /// <paramref name="why"/> explains that and the batch is rejected.
+    /// </summary>
+    private BatchMemberModel ClassifyMember(BatchMemberModel member, ITypeSymbol memberType, out string? why)
+    {
+        why = null;
+        if (IsTensor(memberType))
+        {
+            return member with { IsTensor = true };
+        }
+
+        var collection = memberType switch
+        {
+            IArrayTypeSymbol { Rank: 1 } array when IsTensor(array.ElementType) => TensorCollection.Array,
+            INamedTypeSymbol { Arity: 1 } list when list.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>" && IsTensor(list.TypeArguments[0]) => TensorCollection.List,
+            INamedTypeSymbol { Arity: 2 } map when map.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.Dictionary<TKey, TValue>" && IsTensor(map.TypeArguments[1]) => TensorCollection.Dictionary,
+            _ => TensorCollection.None,
+        };
+        if (collection != TensorCollection.None)
+        {
+            return member with { IsTensor = true, Collection = collection };
+        }
+
+        if (ContainsTensor(memberType, depth: 0))
+        {
+            why = "whose tensors the generated transfer cannot move to the device; put batch tensors in Tensor members, Tensor[], List<Tensor> or Dictionary<TKey, Tensor> (flatten nested records and tuples into the batch)";
+        }
+
+        return member;
+    }
+
+    /// <summary>True when a tensor is somewhere inside <paramref name="candidate"/>: an element, a type argument, or a member of a nested type.</summary>
+    private bool ContainsTensor(ITypeSymbol candidate, int depth)
+    {
+        if (IsTensor(candidate))
+        {
+            return true;
+        }
+
+        if (depth > 3 || candidate.SpecialType != SpecialType.None)
+        {
+            return false;
+        }
+
+        return candidate switch
+        {
+            IArrayTypeSymbol array => ContainsTensor(array.ElementType, depth + 1),
+            INamedTypeSymbol { IsTupleType: true } tuple => tuple.TupleElements.Any(e => ContainsTensor(e.Type, depth + 1)),
+            INamedTypeSymbol named when named.TypeArguments.Any(t => ContainsTensor(t, depth + 1)) => true,
+            INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } named when named.ContainingNamespace?.ToDisplayString().StartsWith("System", System.StringComparison.Ordinal) != true
+                && !DerivesFrom(named, moduleType!)
+                => InstanceDataMembers(named).Any(m => !IsComputed(m) && ContainsTensor(m is IPropertySymbol p ? p.Type : ((IFieldSymbol)m).Type, depth + 1)),
+            _ => false,
+        };
+    }
+
+    /// <summary>A get-only property without a backing field, declared in source (<c>Tensor Both => A + B;</c>).</summary>
+    private static bool IsComputed(ISymbol member)
+        => member is IPropertySymbol { SetMethod: null } property
+           && property.DeclaringSyntaxReferences.Length > 0
+           && !property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+    private static string? FirstSizeCollection(IEnumerable<BatchMemberModel> members)
+        => members.Any(m => m.IsTensor && m.Collection == TensorCollection.None)
+            ? null
+            : members.FirstOrDefault(m => m.Collection != TensorCollection.None)?.Name;
+
     private static string? FirstSizeMember(IEnumerable<BatchMemberModel> members)
-        => members.FirstOrDefault(m => m.IsTensor && !m.IsNullable)?.Name;
+        => members.FirstOrDefault(m => m.IsTensor && m.Collection == TensorCollection.None && !m.IsNullable)?.Name;
 
     private IEnumerable<ISymbol> TensorMembers(ITypeSymbol owner)
     {
@@ -567,7 +712,7 @@ internal sealed class ModuleParser
             var args = attribute.ConstructorArguments;
             if (args.Length < 1 || args[0].Value is not string metric || string.IsNullOrWhiteSpace(metric))
             {
-                Report(ModuleProblemKind.UnsupportedClassShape, "Monitor", $"[Monitor] on '{current.Name}' needs a metric name.");
+                Report(ModuleProblemKind.MonitorWithoutMetric, "Monitor", $"[Monitor] on '{current.Name}' needs the name of a logged metric, for example [Monitor(\"val_loss\")].");
                 return null;
             }
 
@@ -586,6 +731,14 @@ internal sealed class ModuleParser
             if (clash is not null)
             {
                 Report(ModuleProblemKind.NameConflict, name, $"'{type.Name}' declares '{name}', which Volt generates; rename the member.");
+                continue;
+            }
+
+            // A base class's member of the same name would be hidden by the generated one (CS0108).
+            var inherited = InheritedMember(name);
+            if (inherited is not null && FindBaseVoltModule(type) is null)
+            {
+                Report(ModuleProblemKind.NameConflict, type.Name, $"'{type.Name}' inherits '{name}' from '{inherited.ContainingType.Name}', and Volt generates a member of that name; rename the base class's member.");
             }
         }
 
@@ -598,13 +751,31 @@ internal sealed class ModuleParser
         }
     }
 
+    private ISymbol? InheritedMember(string name)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            var member = current.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared && compilation.IsSymbolAccessibleWithin(m, type));
+            if (member is not null)
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// True for members the user wrote. The analyzers see the generator's output in the compilation;
     /// its members are not conflicts.
     /// </summary>
     internal static bool IsUserDeclared(ISymbol member)
         => !member.IsImplicitlyDeclared
-           && member.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) < 0);
+           && member.DeclaringSyntaxReferences.Any(r => !IsGeneratedByVolt(r.SyntaxTree));
+
+    /// <summary>True for a file this generator wrote (its path names the generator); the one place that answers "is this generated?".</summary>
+    internal static bool IsGeneratedByVolt(SyntaxTree tree)
+        => tree.FilePath.IndexOf("Volt.Generators.VoltGenerator", System.StringComparison.Ordinal) >= 0;
 
     private bool IsTensor(ITypeSymbol type) => SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, tensorType);
 
@@ -652,7 +823,9 @@ internal sealed class ModuleParser
     };
 
     private static string DeclarationName(INamedTypeSymbol symbol)
-        => symbol.TypeParameters.Length == 0 ? symbol.Name : symbol.Name + "<" + string.Join(", ", symbol.TypeParameters.Select(t => t.Name)) + ">";
+        => symbol.TypeParameters.Length == 0
+            ? SymbolExtensions.Escape(symbol.Name)
+            : SymbolExtensions.Escape(symbol.Name) + "<" + string.Join(", ", symbol.TypeParameters.Select(t => SymbolExtensions.Escape(t.Name))) + ">";
 
     private void Report(ModuleProblemKind kind, string subject, string detail) => problems.Add(new ModuleProblem(kind, subject, detail));
 }
@@ -660,6 +833,10 @@ internal sealed class ModuleParser
 /// <summary>Small symbol helpers.</summary>
 internal static class SymbolExtensions
 {
+    /// <summary>The name as an identifier in generated code: keywords, contextual ones included, get an '@'.</summary>
+    public static string Escape(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
     /// <summary>Converts a parameter name to a property name: <c>hiddenSize</c> becomes <c>HiddenSize</c>.</summary>
     public static string ToPascalCase(string name)
     {

@@ -197,7 +197,8 @@ internal sealed class OnnxExportParser
         }
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-        var hintName = (ns.Length > 0 ? ns + "." : string.Empty) + string.Join("+", metadataNames) + ".OnnxExport.g.cs";
+        var plainNamespace = ns.Replace("@", string.Empty);
+        var hintName = HintNames.Create((plainNamespace.Length > 0 ? plainNamespace + "." : string.Empty) + string.Join("+", metadataNames) + ".OnnxExport");
         return new HierarchyInfo(ns, containing.ToEquatableArray(), "partial class " + DeclarationName(type), hintName);
     }
 

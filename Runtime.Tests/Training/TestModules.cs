@@ -81,8 +81,8 @@ public sealed partial class MetricProbe() : nn.Module<Tensor, Tensor>("probe")
     private void ValidationStep(XYBatch batch)
     {
         Log("x_mean", batch.X.mean());
-        Log("x_max", batch.X.max(), reduce: Reduce.Max);
-        Log("batches", 1.0, reduce: Reduce.Sum);
+        Log("x_max", batch.X.max(), reduce: MetricReduce.Max);
+        Log("batches", 1.0, reduce: MetricReduce.Sum);
         Log("x_mean_unweighted", batch.X.mean(), batchSize: 1);
     }
 

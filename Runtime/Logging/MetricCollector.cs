@@ -8,7 +8,7 @@ namespace Volt.Logging;
 /// <summary>
 /// Collects the values a module passes to <c>Log</c> during one phase and aggregates them the way
 /// Lightning does: per-step values keep the latest value, epoch values are reduced with
-/// <see cref="Reduce"/> (the mean is weighted by batch size, for tensors and plain numbers alike). Tensor values stay on their device and
+/// <see cref="MetricReduce"/> (the mean is weighted by batch size, for tensors and plain numbers alike). Tensor values stay on their device and
 /// are accumulated in place, so logging costs no host synchronisation per step; numbers are read
 /// only when a logger or the progress display asks for them.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class MetricCollector : IDisposable
         stepBatchSize = null;
     }
 
-    internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+    internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize)
     {
         var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
         if (value.numel() != 1)
@@ -73,7 +73,7 @@ public sealed class MetricCollector : IDisposable
         metric.Updates++;
         switch (metric.Reduce)
         {
-            case Reduce.Mean:
+            case MetricReduce.Mean:
                 // Lightning: an explicit batch size wins, then one inferred earlier in this step;
                 // otherwise a tensor value infers it from the batch and caches it for the step.
                 var weight = batchSize ?? stepBatchSize ?? (stepBatchSize = currentBatchSize).Value;
@@ -81,22 +81,22 @@ public sealed class MetricCollector : IDisposable
                 metric.SumTensor ??= NewAccumulator(flat.device, 0);
                 metric.SumTensor.add_(flat, WeightScalar(weight));
                 break;
-            case Reduce.Sum:
+            case MetricReduce.Sum:
                 metric.SumTensor ??= NewAccumulator(flat.device, 0);
                 metric.SumTensor.add_(flat);
                 break;
-            case Reduce.Min:
+            case MetricReduce.Min:
                 metric.ExtremeTensor ??= NewAccumulator(flat.device, double.PositiveInfinity);
                 metric.ExtremeTensor.clamp_(max: flat);
                 break;
-            case Reduce.Max:
+            case MetricReduce.Max:
                 metric.ExtremeTensor ??= NewAccumulator(flat.device, double.NegativeInfinity);
                 metric.ExtremeTensor.clamp_(min: flat);
                 break;
         }
     }
 
-    internal void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce, long? batchSize)
+    internal void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize)
     {
         var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
         metric.UpdatedAtStep = stepCounter;
@@ -110,20 +110,20 @@ public sealed class MetricCollector : IDisposable
         metric.Updates++;
         switch (metric.Reduce)
         {
-            case Reduce.Mean:
+            case MetricReduce.Mean:
                 // Lightning turns a number into a tensor before logging it, so it is weighted like one:
                 // an explicit batch size, else the one inferred earlier in this step, else the batch's.
                 var weight = batchSize ?? stepBatchSize ?? (stepBatchSize = currentBatchSize).Value;
                 metric.Weight += weight;
                 metric.SumNumber += value * weight;
                 break;
-            case Reduce.Sum:
+            case MetricReduce.Sum:
                 metric.SumNumber += value;
                 break;
-            case Reduce.Min:
+            case MetricReduce.Min:
                 metric.ExtremeNumber = Math.Min(metric.ExtremeNumber ?? double.PositiveInfinity, value);
                 break;
-            case Reduce.Max:
+            case MetricReduce.Max:
                 metric.ExtremeNumber = Math.Max(metric.ExtremeNumber ?? double.NegativeInfinity, value);
                 break;
         }
@@ -235,12 +235,12 @@ public sealed class MetricCollector : IDisposable
     {
         switch (metric.Reduce)
         {
-            case Reduce.Mean:
+            case MetricReduce.Mean:
                 var sum = metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
                 return metric.Weight == 0 ? double.NaN : sum / metric.Weight;
-            case Reduce.Sum:
+            case MetricReduce.Sum:
                 return metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
-            case Reduce.Min:
+            case MetricReduce.Min:
                 var min = metric.ExtremeNumber ?? double.PositiveInfinity;
                 return metric.ExtremeTensor is null ? min : Math.Min(min, metric.ExtremeTensor.item<double>());
             default:
@@ -249,7 +249,7 @@ public sealed class MetricCollector : IDisposable
         }
     }
 
-    private LoggedMetric GetOrAdd(string name, bool? onStep, bool? onEpoch, bool progressBar, Reduce reduce)
+    private LoggedMetric GetOrAdd(string name, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce)
     {
         if (Phase == RunPhase.Predict)
         {
@@ -301,7 +301,7 @@ public sealed class MetricCollector : IDisposable
     private static Tensor NewAccumulator(Device device, double initialValue)
         => torch.full(1, initialValue, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
 
-    private sealed class LoggedMetric(string name, bool onStep, bool onEpoch, bool progressBar, Reduce reduce) : IDisposable
+    private sealed class LoggedMetric(string name, bool onStep, bool onEpoch, bool progressBar, MetricReduce reduce) : IDisposable
     {
         public string Name { get; } = name;
 
@@ -311,7 +311,7 @@ public sealed class MetricCollector : IDisposable
 
         public bool ProgressBar { get; } = progressBar;
 
-        public Reduce Reduce { get; } = reduce;
+        public MetricReduce Reduce { get; } = reduce;
 
         public string StepName { get; } = onStep && onEpoch ? name + "_step" : name;
 

@@ -27,14 +27,14 @@ namespace Shapes
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public bool IsGlobalZero => _volt.GlobalRank == 0;
 
-            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, global::TorchSharp.torch.Tensor, bool?, bool?, bool, global::Volt.Reduce, long?, bool)"/>.</summary>
+            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, global::TorchSharp.torch.Tensor, bool?, bool?, bool, global::Volt.MetricReduce, long?, bool)"/>.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-            public void Log(string name, global::TorchSharp.torch.Tensor value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null, bool syncDist = false)
+            public void Log(string name, global::TorchSharp.torch.Tensor value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.MetricReduce reduce = global::Volt.MetricReduce.Mean, long? batchSize = null, bool syncDist = false)
                 => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
-            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, double, bool?, bool?, bool, global::Volt.Reduce, long?, bool)"/>.</summary>
+            /// <summary>Logs a metric for the running phase (Lightning's <c>self.log</c>); see <see cref="global::Volt.ModuleState.Log(string, double, bool?, bool?, bool, global::Volt.MetricReduce, long?, bool)"/>.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
-            public void Log(string name, double value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.Reduce reduce = global::Volt.Reduce.Mean, long? batchSize = null, bool syncDist = false)
+            public void Log(string name, double value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.MetricReduce reduce = global::Volt.MetricReduce.Mean, long? batchSize = null, bool syncDist = false)
                 => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
             global::TorchSharp.torch.nn.Module global::Volt.IVoltModule.Module => this;

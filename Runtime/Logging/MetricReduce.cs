@@ -1,7 +1,7 @@
 namespace Volt;
 
 /// <summary>How the values a metric receives during an epoch become its epoch value.</summary>
-public enum Reduce
+public enum MetricReduce
 {
     /// <summary>The mean, weighted by batch size (Lightning's default <c>reduce_fx="mean"</c>).</summary>
     Mean,
