@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using static TorchSharp.torch;
 
@@ -10,127 +10,138 @@ namespace Volt.Serving;
 
 /// <summary>
 /// The queue between HTTP requests and the model. Requests are accepted while the bounded queue has
-/// room (<see cref="TryEnqueue"/>); one worker takes the first waiting request, waits up to the batch
-/// window for others (dynamic batching), stacks their examples into one tensor, runs the module's
-/// forward in eval mode without gradients under a dispose scope, and hands each request its rows.
-/// <see cref="CompleteAsync"/> stops accepting and finishes everything already accepted.
+/// room (<see cref="TryEnqueue"/>); one dedicated thread takes the first waiting request, waits up to
+/// the batch window for others (dynamic batching), stacks their examples into one tensor, runs the
+/// module's forward in eval mode without gradients under a dispose scope, and hands each request its
+/// rows. <see cref="CompleteAsync"/> stops accepting and finishes everything already accepted.
 /// </summary>
+/// <remarks>
+/// A plain lock and <see cref="Monitor.Wait(object, TimeSpan)"/> rather than a channel: the worker
+/// blocks in native code anyway, and a timed monitor wait closes the window on time even when the
+/// thread pool is busy.
+/// </remarks>
 internal sealed class InferenceBatcher
 {
     private readonly nn.Module<Tensor, Tensor> module;
     private readonly ServerOptions options;
     private readonly ServingMetrics metrics;
-    private readonly Channel<PendingPrediction> queue;
-    private readonly Task worker;
-    private PendingPrediction? carried;
+    private readonly Queue<PendingPrediction> queue = new();
+    private readonly object gate = new();
+    private readonly Thread worker;
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool completing;
 
     public InferenceBatcher(nn.Module<Tensor, Tensor> module, ServerOptions options, ServingMetrics metrics)
     {
         this.module = module;
         this.options = options;
         this.metrics = metrics;
-        queue = Channel.CreateBounded<PendingPrediction>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        worker = Task.Run(RunAsync);
+        worker = new Thread(Run) { IsBackground = true, Name = "Volt inference batcher" };
+        worker.Start();
     }
 
     /// <summary>Queues <paramref name="request"/>; false when the queue is full or the batcher is stopping.</summary>
     public bool TryEnqueue(PendingPrediction request)
     {
-        if (!queue.Writer.TryWrite(request))
+        lock (gate)
         {
-            return false;
-        }
+            if (completing || queue.Count >= options.QueueCapacity)
+            {
+                return false;
+            }
 
-        metrics.QueueChanged(+1);
-        return true;
+            queue.Enqueue(request);
+            metrics.QueueChanged(+1);
+            Monitor.Pulse(gate);
+            return true;
+        }
     }
 
     /// <summary>Refuses new requests and returns when every accepted one has its answer.</summary>
     public Task CompleteAsync()
     {
-        queue.Writer.TryComplete();
-        return worker;
-    }
-
-    private async Task RunAsync()
-    {
-        while (true)
+        lock (gate)
         {
-            var first = carried ?? await ReadOrNullAsync(CancellationToken.None);
-            carried = null;
-            if (first is null)
-            {
-                return;
-            }
-
-            var batch = new List<PendingPrediction> { first };
-            if (options.DynamicBatching)
-            {
-                await FillAsync(batch);
-            }
-
-            Run(batch);
+            completing = true;
+            Monitor.Pulse(gate);
         }
+
+        return finished.Task;
     }
 
-    /// <summary>Adds waiting requests to <paramref name="batch"/> until the window closes or the batch is full.</summary>
-    private async Task FillAsync(List<PendingPrediction> batch)
+    private void Run()
     {
-        var examples = batch[0].Examples;
-        using var window = new CancellationTokenSource(options.BatchWindow);
-        while (examples < options.MaxBatchSize)
+        try
         {
-            PendingPrediction? next;
-            if (!queue.Reader.TryRead(out next))
+            while (NextBatch() is { } batch)
             {
-                try
-                {
-                    next = await ReadOrNullAsync(window.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                if (next is null)
-                {
-                    return;
-                }
+                Run(batch);
             }
-            else
-            {
-                metrics.QueueChanged(-1);
-            }
-
-            if (examples + next.Examples > options.MaxBatchSize)
-            {
-                carried = next;
-                return;
-            }
-
-            batch.Add(next);
-            examples += next.Examples;
+        }
+        finally
+        {
+            finished.TrySetResult();
         }
     }
 
-    private async Task<PendingPrediction?> ReadOrNullAsync(CancellationToken cancel)
+    /// <summary>
+    /// Waits for a request, then (with dynamic batching) adds the requests that arrive within the
+    /// window, up to <see cref="ServerOptions.MaxBatchSize"/> examples. Null once stopping and drained.
+    /// </summary>
+    private List<PendingPrediction>? NextBatch()
     {
-        if (!await queue.Reader.WaitToReadAsync(cancel))
+        lock (gate)
         {
-            return null;
-        }
+            while (queue.Count == 0)
+            {
+                if (completing)
+                {
+                    return null;
+                }
 
-        if (!queue.Reader.TryRead(out var request))
-        {
-            return null;
-        }
+                Monitor.Wait(gate);
+            }
 
+            var batch = new List<PendingPrediction> { Take() };
+            if (!options.DynamicBatching)
+            {
+                return batch;
+            }
+
+            var examples = batch[0].Examples;
+            var window = Stopwatch.StartNew();
+            while (examples < options.MaxBatchSize)
+            {
+                if (queue.Count == 0)
+                {
+                    var remaining = options.BatchWindow - window.Elapsed;
+                    if (completing || remaining <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    Monitor.Wait(gate, remaining);
+                    continue;
+                }
+
+                if (examples + queue.Peek().Examples > options.MaxBatchSize)
+                {
+                    break;
+                }
+
+                var next = Take();
+                batch.Add(next);
+                examples += next.Examples;
+            }
+
+            return batch;
+        }
+    }
+
+    private PendingPrediction Take()
+    {
         metrics.QueueChanged(-1);
-        return request;
+        return queue.Dequeue();
     }
 
     /// <summary>One forward pass over the stacked examples of <paramref name="batch"/>.</summary>
