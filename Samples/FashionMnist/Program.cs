@@ -2,6 +2,14 @@ using System;
 using Volt.Data;
 using FashionMnistSample;
 
+switch (args.Length > 0 ? args[0] : null)
+{
+    case "export":
+        return ExportCommand.Run(args[1..], Console.Out, Console.Error);
+    case "serve":
+        return ServeCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 SampleOptions options;
 try
 {

@@ -24,6 +24,10 @@ public sealed record SampleOptions
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
+
+        Subcommands (each prints its own usage on a bad argument):
+          export --ckpt-path FILE --format pt|safetensors --output FILE
+          serve --ckpt-path FILE --port N
         """;
 
     public string Model { get; init; } = "mlp";

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Volt.Export;
+
+namespace FashionMnistSample;
+
+/// <summary>
+/// <c>export --ckpt-path FILE --format pt|safetensors --output FILE</c>: writes a trained classifier's
+/// weights in a format other tools read (PyTorch's <c>torch.load(weights_only=True)</c>, safetensors).
+/// </summary>
+public static class ExportCommand
+{
+    /// <summary>The usage text.</summary>
+    public const string Usage = """
+        Usage: dotnet run --project Samples/FashionMnist -- export --ckpt-path FILE --format FORMAT --output FILE
+          --ckpt-path FILE   a Volt checkpoint (.ckpt), or weights (.pt, .safetensors)
+          --format FORMAT    pt (PyTorch state_dict, torch.load(path, weights_only=True)) or safetensors
+          --output FILE      the file to write; replaced atomically
+        """;
+
+    /// <summary>The parsed arguments.</summary>
+    /// <param name="CheckpointPath">The trained model.</param>
+    /// <param name="Format">"pt" or "safetensors".</param>
+    /// <param name="Output">The file to write.</param>
+    public sealed record Options(string CheckpointPath, string Format, string Output);
+
+    /// <summary>Parses <paramref name="args"/> (after the word "export"); throws <see cref="ArgumentException"/> naming the bad flag.</summary>
+    public static Options Parse(IReadOnlyList<string> args)
+    {
+        string? checkpoint = null, format = null, output = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value.");
+            switch (flag)
+            {
+                case "--ckpt-path": checkpoint = value; break;
+                case "--format": format = value is "pt" or "safetensors" ? value : throw new ArgumentException($"--format is '{value}'; use one of: pt, safetensors."); break;
+                case "--output": output = value; break;
+                default: throw new ArgumentException($"Unknown export option '{flag}'.");
+            }
+        }
+
+        return new Options(
+            checkpoint ?? throw new ArgumentException("export needs --ckpt-path FILE."),
+            format ?? throw new ArgumentException("export needs --format pt|safetensors."),
+            output ?? throw new ArgumentException("export needs --output FILE."));
+    }
+
+    /// <summary>Runs the command; returns the process exit code (0 done, 1 unreadable input or failed write, 2 bad arguments).</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter console, TextWriter errors)
+    {
+        Options options;
+        try
+        {
+            options = Parse(args);
+        }
+        catch (ArgumentException error)
+        {
+            errors.WriteLine(error.Message);
+            errors.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            using var model = SavedModel.Load(options.CheckpointPath);
+            if (options.Format == "pt")
+            {
+                TorchWeights.Save(model, options.Output);
+            }
+            else
+            {
+                Safetensors.Save(model, options.Output, new Dictionary<string, string> { ["format"] = "pt", ["model"] = nameof(FashionClassifier) });
+            }
+
+            console.WriteLine($"Wrote {Path.GetFullPath(options.Output)} ({options.Format}, {model.state_dict().Count} tensors).");
+            return 0;
+        }
+        catch (Exception error) when (error is IOException or InvalidDataException)
+        {
+            errors.WriteLine(error.Message);
+            return 1;
+        }
+    }
+}
