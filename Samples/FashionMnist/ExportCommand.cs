@@ -50,22 +50,8 @@ public static class ExportCommand
 
     /// <summary>Runs the command; returns the process exit code (0 done, 1 unreadable input or failed write, 2 bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter console, TextWriter errors)
-    {
-        Options options;
-        try
+        => Subcommand.Run(args, Parse, options => options.CheckpointPath, (options, model) =>
         {
-            options = Parse(args);
-        }
-        catch (ArgumentException error)
-        {
-            errors.WriteLine(error.Message);
-            errors.WriteLine(Usage);
-            return 2;
-        }
-
-        try
-        {
-            using var model = SavedModel.Load(options.CheckpointPath);
             if (options.Format == "pt")
             {
                 TorchWeights.Save(model, options.Output);
@@ -76,12 +62,5 @@ public static class ExportCommand
             }
 
             console.WriteLine($"Wrote {Path.GetFullPath(options.Output)} ({options.Format}, {model.state_dict().Count} tensors).");
-            return 0;
-        }
-        catch (Exception error) when (error is IOException or InvalidDataException)
-        {
-            errors.WriteLine(error.Message);
-            return 1;
-        }
-    }
+        }, Usage, errors);
 }

@@ -63,35 +63,5 @@ public static class ServeCommand
 
     /// <summary>Runs the command until Ctrl+C or <paramref name="stop"/>; returns the process exit code (0 stopped, 1 unreadable model or port in use, 2 bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter console, TextWriter errors, CancellationToken stop = default)
-    {
-        Options options;
-        try
-        {
-            options = Parse(args);
-        }
-        catch (ArgumentException error)
-        {
-            errors.WriteLine(error.Message);
-            errors.WriteLine(Usage);
-            return 2;
-        }
-
-        try
-        {
-            using var model = SavedModel.Load(options.CheckpointPath);
-            Server.Run(model, options.Server, console, stop);
-            return 0;
-        }
-        catch (ArgumentException error)
-        {
-            // An invalid --host, found when the server starts.
-            errors.WriteLine(error.Message);
-            return 2;
-        }
-        catch (Exception error) when (error is IOException or InvalidDataException)
-        {
-            errors.WriteLine(error.Message);
-            return 1;
-        }
-    }
+        => Subcommand.Run(args, Parse, options => options.CheckpointPath, (options, model) => Server.Run(model, options.Server, console, stop), Usage, errors);
 }
