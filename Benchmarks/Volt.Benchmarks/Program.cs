@@ -10,7 +10,7 @@ using Volt;
 using Volt.Benchmarks;
 using Volt.Data;
 
-// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [--threads N] [parity] [overhead] [memory] [python] [generator]
+// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [--threads N] [parity] [overhead] [memory] [python] [generator] [serving]
 // With no section names every section runs. --quick shrinks every size for a fast smoke run.
 var quick = args.Contains("--quick");
 var repeats = quick ? 3 : 7;
@@ -33,7 +33,7 @@ if (threadsIndex >= 0)
     torch.set_num_threads(threads);
 }
 
-string[] allSections = ["parity", "overhead", "memory", "python", "generator"];
+string[] allSections = ["parity", "overhead", "memory", "python", "generator", "serving"];
 var sections = args.Where(allSections.Contains).ToHashSet();
 if (sections.Count == 0)
 {
@@ -81,6 +81,13 @@ if (sections.Contains("python"))
 if (sections.Contains("generator"))
 {
     Generator(quick ? 40 : 200);
+}
+
+if (sections.Contains("serving"))
+{
+    Console.WriteLine("== 6. Serving: POST /predict, one 1x28x28 image per request, wrk over loopback");
+    new ServingBenchmark(seconds: quick ? 2 : 5).Run();
+    Console.WriteLine();
 }
 
 return 0;

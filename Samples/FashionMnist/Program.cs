@@ -2,9 +2,12 @@ using System;
 using Volt;
 using FashionMnistSample;
 
-if (args.Length > 0 && args[0] == ExportOnnxCommand.Name)
+switch (args.Length > 0 ? args[0] : null)
 {
-    return ExportOnnxCommand.Run(args[1..], Console.Out, Console.Error);
+    case "export":
+        return ExportCommand.Run(args[1..], Console.Out, Console.Error);
+    case "serve":
+        return ServeCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
 SampleOptions options;

@@ -27,8 +27,10 @@ public sealed record SampleOptions
           --no-progress                print nothing while training, only the results
           --verbose                    print the stack trace of an error, not only its message
           --find-lr                    run the learning-rate finder instead of training: print the suggestion, draw <root>/lr_find.png
-        Subcommands:
-          export --ckpt-path FILE --output model.onnx   write a trained checkpoint as an ONNX model (export --help)
+
+        Subcommands (each prints its own usage on a bad argument):
+          export --ckpt-path FILE [--format onnx|pt|safetensors] --output FILE   (onnx is the default format)
+          serve --ckpt-path FILE --port N
         """;
 
     public string Model { get; init; } = "mlp";
