@@ -139,6 +139,12 @@ internal sealed class ModuleEmitter
             writer.WriteLine();
         }
 
+        writer.WriteLine("/// <summary>Logs a metric object (Lightning's <c>self.log(name, metric)</c>): computed and reset at the epoch end; see <see cref=\"global::Volt.ModuleState.Log(string, global::Volt.Metrics.Metric, bool?, bool?, bool)\"/>.</summary>");
+        writer.WriteLine(generatedCode);
+        writer.WriteLine("public void Log(string name, global::Volt.Metrics.Metric metric, bool? onStep = null, bool? onEpoch = null, bool progressBar = false)");
+        writer.WriteLine($"    => {state}.Log(name, metric, onStep, onEpoch, progressBar);");
+        writer.WriteLine();
+
         if (model.TrainingStep is { Manual: true })
         {
             writer.WriteLine("/// <summary>Runs backward on <paramref name=\"loss\"/> in a manual-optimization step (Lightning's <c>manual_backward</c>): precision-aware, with the backward hooks.</summary>");

@@ -34,6 +34,8 @@ public static class TrainingCheckpoint
         }
 
         tensors.Add((TorchRngTensor, torch.get_rng_state()));
+        var metricStates = MetricCheckpointStates.Capture(module.Module);
+        tensors.AddRange(metricStates.Tensors());
         var optimizers = context.Optimizers.ToList();
         var blobs = optimizers
             .Select((optimizer, i) => ($"optimizers/{i}.bin", (Action<Stream>)(stream =>
@@ -102,6 +104,7 @@ public static class TrainingCheckpoint
             }
 
             writer.WriteEndObject();
+            metricStates.WriteManifest(writer);
         }, tensors, blobs);
     }
 
@@ -165,6 +168,7 @@ public static class TrainingCheckpoint
         context.CurrentEpoch = finished ? epoch + 1 : epoch;
         context.ResumeBatchIndex = finished ? 0 : Required(checkpoint, loop, "nextBatchIndex").GetInt32();
         context.GlobalStep = Required(checkpoint, loop, "globalStep").GetInt64();
+        MetricCheckpointStates.Restore(checkpoint, context.Module.Module, resumesMidEpoch: context.ResumeBatchIndex > 0);
 
         var rng = Required(checkpoint, root, "rng");
         context.ShuffleSeed = Required(checkpoint, rng, "shuffleSeed").GetInt64();

@@ -460,6 +460,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.PublishEpoch(Metrics, step, addEpochKey: true);
         Metrics.CollectStepValues(context.ProgressBarMetrics, progressBarOnly: true, currentStepOnly: false);
         context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics);
+        Metrics.ResetMetricObjects();
         context.EpochFinished = true;
         context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
         StepPlateauSchedulers();
