@@ -121,7 +121,7 @@ public abstract class ConfusionCountsMetric : Metric
         }
 
         var tp = counts.diag();
-        var fp = counts.sum(0).sub(tp);
+        var fp = counts.sum(dim: 0).sub(tp);
         var fn = counts.sum(1).sub(tp);
         var tn = counts.sum().sub(tp).sub(fp).sub(fn);
         return (tp, fp, tn, fn);
