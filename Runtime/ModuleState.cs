@@ -51,6 +51,19 @@ public sealed class ModuleState
     public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
 
+    /// <summary>
+    /// Logs a metric object (Lightning's <c>self.log(name, metric)</c>): at the epoch end the metric is
+    /// computed (synchronised across processes) and reset. Per step it logs the value of the step's
+    /// <see cref="Metrics.Metric.Forward"/> call; a step that only called <see cref="Metrics.Metric.Update"/> logs no step value.
+    /// </summary>
+    /// <param name="name">The metric name.</param>
+    /// <param name="metric">The metric, a field of the module.</param>
+    /// <param name="onStep">Record the per-step (batch) value; null takes the phase default.</param>
+    /// <param name="onEpoch">Record the epoch value; null takes the phase default.</param>
+    /// <param name="progressBar">Show the value in the console progress.</param>
+    public void Log(string name, Metrics.Metric metric, bool? onStep, bool? onEpoch, bool progressBar)
+        => RequireMetrics(name).Log(name, metric, onStep, onEpoch, progressBar);
+
     /// <summary>Set by the fit loop while a manual-optimization fit runs.</summary>
     internal Action<Tensor>? ManualBackwardHandler { get; set; }
 

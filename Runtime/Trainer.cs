@@ -306,6 +306,7 @@ public sealed class Trainer
         var strategy = new SingleDeviceStrategy(device);
         strategy.Setup(module.Module);
         precision.SetupModule(module.Module);
+        Metrics.ModuleMetrics.Prepare(module.Module, strategy.MetricStateSync);
         module.State.Device = strategy.Device;
         module.State.GlobalRank = strategy.GlobalRank;
 

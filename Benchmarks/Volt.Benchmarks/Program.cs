@@ -10,7 +10,7 @@ using Volt;
 using Volt.Benchmarks;
 using Volt.Data;
 
-// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [--threads N] [parity] [overhead] [memory] [python] [generator] [serving]
+// Usage: dotnet run -c Release --project Benchmarks/Volt.Benchmarks -- [--quick] [--repeats N] [--threads N] [parity] [overhead] [memory] [python] [generator] [serving] [metrics]
 // With no section names every section runs. --quick shrinks every size for a fast smoke run.
 var quick = args.Contains("--quick");
 var repeats = quick ? 3 : 7;
@@ -33,7 +33,7 @@ if (threadsIndex >= 0)
     torch.set_num_threads(threads);
 }
 
-string[] allSections = ["parity", "overhead", "memory", "python", "generator", "serving"];
+string[] allSections = ["parity", "overhead", "memory", "python", "generator", "serving", "metrics"];
 var sections = args.Where(allSections.Contains).ToHashSet();
 if (sections.Count == 0)
 {
@@ -90,7 +90,54 @@ if (sections.Contains("serving"))
     Console.WriteLine();
 }
 
+if (sections.Contains("metrics"))
+{
+    using var data = FashionMnist.Load();
+    using var train = data.Train.ToLoader(64, shuffle: true, seed: Workloads.Seed);
+    MetricCost(train, quick ? 200 : 800);
+}
+
 return 0;
+
+void MetricCost(TensorDataLoader<ImageBatch> train, int steps)
+{
+    Console.WriteLine($"== 7. Metric objects: Accuracy + macro F1 updated per step vs two precomputed tensors logged, MLP, batch 64, {steps} steps per run");
+    double Fit(MetricLogging logging)
+    {
+        Seeding.SeedEverything(Workloads.Seed);
+        using var model = new MetricMlp(logging);
+        var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1, maxSteps: steps));
+        return Interleaved.Seconds(() => trainer.Fit(model, train)) / steps * 1e6;
+    }
+
+    Fit(MetricLogging.MetricObjects);
+    Fit(MetricLogging.PrecomputedTensors);
+    var (metrics, tensors) = Interleaved.Run(repeats, () => Fit(MetricLogging.MetricObjects), () => Fit(MetricLogging.PrecomputedTensors));
+    var (_, none) = Interleaved.Run(repeats, () => 0, () => Fit(MetricLogging.None));
+    Console.WriteLine($"metric objects:     {metrics.Format("µs/step", "F2")}");
+    Console.WriteLine($"precomputed tensors: {tensors.Format("µs/step", "F2")}");
+    Console.WriteLine($"no metric logging:  {none.Format("µs/step", "F2")}");
+    var differences = new Sample(metrics.Values.Zip(tensors.Values, (m, t) => m - t).ToList());
+    Console.WriteLine($"metric objects − precomputed tensors: {metrics.Median - tensors.Median:F2} µs/step (difference of medians); per-pair {differences.Format("µs", "F2")}");
+
+    // The same updates alone, on one real batch's logits: the host cost without the step around it.
+    using var scope = torch.NewDisposeScope();
+    using var epoch = train.OpenEpoch(0, Workloads.Seed);
+    var batch = epoch.GetBatch(0);
+    Seeding.SeedEverything(Workloads.Seed);
+    using var probe = new MetricMlp(MetricLogging.MetricObjects);
+    var logits = probe.forward(batch.Images).detach();
+    var updates = quick ? 5_000 : 50_000;
+    probe.UpdateMetrics(logits, batch.Labels, 1_000);
+    var isolated = new List<double>();
+    for (var i = 0; i < repeats; i++)
+    {
+        isolated.Add(Interleaved.Seconds(() => probe.UpdateMetrics(logits, batch.Labels, updates)) / updates * 1e6);
+    }
+
+    Console.WriteLine($"Accuracy.Update + F1Score.Update alone: {new Sample(isolated).Format("µs/step", "F2")}");
+    Console.WriteLine();
+}
 
 double Parity(TensorDataLoader<ImageBatch> train, int batches)
 {

@@ -135,6 +135,60 @@ public sealed class AnalyzerTests
             """);
 
     [Fact]
+    public Task MetricObjectsLoggedByNameCountLikeTensors()
+        => Metrics.VerifyAnalyzerAsync(Usings + """
+            using Volt.Callbacks;
+            using Volt.Metrics.Classification;
+            namespace App;
+            [Monitor("val_f1", MonitorMode.Max)]
+            public partial class M() : nn.Module<Tensor, Tensor>("m")
+            {
+                private readonly F1Score f1 = new(ClassificationTask.Multiclass(3), Average.Macro);
+                private readonly Accuracy accuracy = new(ClassificationTask.Multiclass(3));
+            """ + Members + """
+                [TrainingStep] Tensor Step(Tensor batch) => forward(batch).sum();
+
+                [ValidationStep]
+                void Check(Tensor batch)
+                {
+                    f1.Update(forward(batch), batch.argmax(1));
+                    Log("val_f1", f1);
+                    accuracy.Update(forward(batch), batch.argmax(1));
+                    Log("val_acc", accuracy, progressBar: true);
+                }
+
+                [ConfigureOptimizers] optim.Optimizer Optimizers() => optim.SGD(parameters(), 0.1);
+            }
+
+            [Monitor({|VOLT0012:"train_acc"|}, MonitorMode.Max)]
+            public partial class PerStep() : nn.Module<Tensor, Tensor>("p")
+            {
+                private readonly Accuracy accuracy = new(ClassificationTask.Multiclass(3));
+            """ + Members + """
+                [TrainingStep]
+                Tensor Step(Tensor batch)
+                {
+                    Log("train_acc", accuracy);
+                    return forward(batch).sum();
+                }
+
+                [ConfigureOptimizers] optim.Optimizer Optimizers() => optim.SGD(parameters(), 0.1);
+            }
+
+            public static class Setup
+            {
+                public static TrainerOptions Options() => new()
+                {
+                    Callbacks =
+                    [
+                        new EarlyStopping { Monitor = "val_acc" },
+                        new ModelCheckpoint { Monitor = {|VOLT0020:"val_f2"|} },
+                    ],
+                };
+            }
+            """);
+
+    [Fact]
     public Task MonitorLoggedOnlyPerTrainingStepIsReported()
         => Metrics.VerifyAnalyzerAsync(Usings + """
             namespace App;

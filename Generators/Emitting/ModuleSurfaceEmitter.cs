@@ -66,6 +66,12 @@ internal static class ModuleSurfaceEmitter
                 writer.WriteLine($"    => {state}.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);");
                 writer.WriteLine();
             }
+
+            writer.WriteLine("/// <summary>Logs a metric object (Lightning's <c>self.log(name, metric)</c>): computed and reset at the epoch end; see <see cref=\"global::Volt.ModuleState.Log(string, global::Volt.Metrics.Metric, bool?, bool?, bool)\"/>.</summary>");
+            writer.WriteLine(generatedCode);
+            writer.WriteLine("public void Log(string name, global::Volt.Metrics.Metric metric, bool? onStep = null, bool? onEpoch = null, bool progressBar = false)");
+            writer.WriteLine($"    => {state}.Log(name, metric, onStep, onEpoch, progressBar);");
+            writer.WriteLine();
         }
 
         if (manual && members.Contains("ManualBackward"))

@@ -34,6 +34,9 @@ public sealed class FashionMnistSampleTests : IDisposable
         Assert.Matches(new Regex(@"^Epoch 1/1 .*val_acc=0\.\d{4}", RegexOptions.Multiline), text);
         var accuracy = double.Parse(Regex.Match(text, @"^test_acc: (0\.\d{4})$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(accuracy > 0.6, $"test_acc after 80 small steps was {accuracy}");
+        var f1 = double.Parse(Regex.Match(text, @"^test_f1: (0\.\d{4})$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(f1, 0.3, accuracy + 0.1);
+        Assert.InRange(first.TestMetrics["test_acc"], 0.0, 1.0);
         Assert.Matches(new Regex("^weights_sha256: [0-9a-f]{64}$", RegexOptions.Multiline), text);
         Assert.Equal(first.WeightsSha256, second.WeightsSha256);
         Assert.True(File.Exists(Path.Combine(first.LogDirectory!, "hparams.json")));

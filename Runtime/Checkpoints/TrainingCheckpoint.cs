@@ -42,6 +42,8 @@ public static class TrainingCheckpoint
         }
 
         tensors.Add((TorchRngTensor, torch.get_rng_state()));
+        var metricStates = MetricCheckpointStates.Capture(module.Module);
+        tensors.AddRange(metricStates.Tensors());
         var optimizers = context.Optimizers.ToList();
         var blobs = optimizers
             .Select((optimizer, i) => ($"optimizers/{i}.bin", (Action<Stream>)(stream =>
@@ -117,6 +119,7 @@ public static class TrainingCheckpoint
             }
 
             writer.WriteEndObject();
+            metricStates.WriteManifest(writer);
         }, tensors, blobs);
     }
 
@@ -307,6 +310,7 @@ public static class TrainingCheckpoint
         context.CurrentEpoch = finished ? epoch + 1 : epoch;
         context.ResumeBatchIndex = nextBatchIndex;
         context.GlobalStep = globalStep;
+        MetricCheckpointStates.Restore(checkpoint, context.Module.Module, resumesMidEpoch: nextBatchIndex > 0);
         context.ShuffleSeed = shuffleSeed;
         torch.set_rng_state(rngState);
         if (root.TryGetProperty("precision", out var precision))

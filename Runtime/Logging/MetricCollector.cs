@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using TorchSharp;
+using Volt.Metrics;
 using static TorchSharp.torch;
 
 namespace Volt.Logging;
@@ -48,6 +49,7 @@ public sealed class MetricCollector : IDisposable
     internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize)
     {
         var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
+        RequireValueLog(metric);
         if (value.numel() != 1)
         {
             throw new ArgumentException(
@@ -99,6 +101,7 @@ public sealed class MetricCollector : IDisposable
     internal void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize)
     {
         var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
+        RequireValueLog(metric);
         metric.UpdatedAtStep = stepCounter;
         metric.LatestIsTensor = false;
         metric.LatestNumber = value;
@@ -126,6 +129,56 @@ public sealed class MetricCollector : IDisposable
             case MetricReduce.Max:
                 metric.ExtremeNumber = Math.Max(metric.ExtremeNumber ?? double.NegativeInfinity, value);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Records a metric object (Lightning's <c>self.log(name, metric)</c>): its epoch value is
+    /// <see cref="Metric.Compute"/> at the epoch end; its step value is the result of the step's
+    /// <see cref="Metric.Forward"/> call, and a step that only called <see cref="Metric.Update"/> has none.
+    /// </summary>
+    internal void Log(string name, Metric metric, bool? onStep, bool? onEpoch, bool progressBar)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        var logged = GetOrAdd(name, onStep, onEpoch, progressBar, default);
+        if (logged.Source is null)
+        {
+            if (logged.Updates > 0 || logged.UpdatedAtStep >= 0)
+            {
+                throw new InvalidOperationException($"Log(\"{name}\") was given a metric object, but earlier in this phase the name was logged with a value. Log a name either way, not both.");
+            }
+
+            logged.Source = metric;
+        }
+        else if (!ReferenceEquals(logged.Source, metric))
+        {
+            throw new InvalidOperationException($"Log(\"{name}\") was given a different metric object than earlier in this phase; log one metric object per name.");
+        }
+
+        logged.Updates++;
+        logged.LatestIsTensor = true;
+        if (!logged.OnStep)
+        {
+            return;
+        }
+
+        if (metric.ForwardValue is { } batchValue)
+        {
+            if (batchValue.numel() != 1)
+            {
+                throw new ArgumentException($"Log(\"{name}\"): the metric's batch value must hold exactly one element, but its shape is [{string.Join(", ", batchValue.shape)}] (a per-class average?).", nameof(metric));
+            }
+
+            logged.UpdatedAtStep = stepCounter;
+            logged.LatestTensor ??= NewAccumulator(batchValue.device, 0);
+            using var flat = batchValue.reshape(1);
+            logged.LatestTensor.copy_(flat);
+        }
+        else if (!logged.OnEpoch)
+        {
+            throw new InvalidOperationException(
+                $"Log(\"{name}\", metric) logs per step only (onStep: true, onEpoch: false{(onEpoch is null ? ", the default in training" : string.Empty)}), but this step called only metric.Update, so there is no batch value to log. "
+                + "Call metric.Forward(preds, target) to get and log the batch value, or pass onEpoch: true to log the epoch value.");
         }
     }
 
@@ -217,6 +270,15 @@ public sealed class MetricCollector : IDisposable
         }
     }
 
+    /// <summary>Resets the metric objects logged in this phase (Lightning resets them once their epoch values are logged).</summary>
+    internal void ResetMetricObjects()
+    {
+        foreach (var metric in metricsInOrder)
+        {
+            metric.Source?.Reset();
+        }
+    }
+
     /// <summary>Frees the accumulator tensors.</summary>
     public void Dispose()
     {
@@ -233,6 +295,11 @@ public sealed class MetricCollector : IDisposable
 
     private static double ComputeEpochValue(LoggedMetric metric)
     {
+        if (metric.Source is { } source)
+        {
+            return metric.ComputeSource(source);
+        }
+
         switch (metric.Reduce)
         {
             case MetricReduce.Mean:
@@ -286,6 +353,14 @@ public sealed class MetricCollector : IDisposable
         return metric;
     }
 
+    private static void RequireValueLog(LoggedMetric metric)
+    {
+        if (metric.Source is not null)
+        {
+            throw new InvalidOperationException($"Log(\"{metric.Name}\") was given a value, but earlier in this phase the name was logged with a metric object. Log a name either way, not both.");
+        }
+    }
+
     private Scalar WeightScalar(long weight)
     {
         if (weight != cachedWeightValue || cachedWeight is null)
@@ -337,8 +412,36 @@ public sealed class MetricCollector : IDisposable
 
         public double? ExtremeNumber { get; set; }
 
+        /// <summary>The metric object logged under this name, or null for values.</summary>
+        public Metric? Source { get; set; }
+
+        private long computedVersion = -1;
+
+        private double computedValue;
+
+        /// <summary>The metric object's value, computed once per change of its states.</summary>
+        public double ComputeSource(Metric source)
+        {
+            if (computedVersion != source.Version)
+            {
+                using var scope = torch.NewDisposeScope();
+                var value = source.Compute();
+                if (value.numel() != 1)
+                {
+                    throw new InvalidOperationException($"Log(\"{Name}\"): {source.GetType().Name} computed [{string.Join(", ", value.shape)}] values; a logged metric must compute one (Average.None gives one per class).");
+                }
+
+                computedValue = value.item<double>();
+                computedVersion = source.Version;
+            }
+
+            return computedValue;
+        }
+
         public void ResetEpoch()
         {
+            Source?.Reset();
+            computedVersion = -1;
             Updates = 0;
             Weight = 0;
             SumNumber = 0;

@@ -145,6 +145,8 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         var step = insideFit ? Math.Max(0, context.GlobalStep - 1) : context.GlobalStep;
         // Sanity-check metrics are never published (Lightning wipes them).
         Results = context.SanityChecking ? new Dictionary<string, double>() : context.PublishEpoch(Metrics, step, addEpochKey: true);
+        // Metric objects start the next epoch empty; a checkpoint written by the callbacks below holds no stale epoch.
+        Metrics.ResetMetricObjects();
         context.Progress.OnEvaluationEnd(Phase);
         epochBatches?.Dispose();
         epochBatches = null;

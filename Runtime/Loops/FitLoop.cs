@@ -469,6 +469,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         Metrics.CollectStepValues(context.ProgressBarMetrics, progressBarOnly: true, currentStepOnly: false);
         context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics, loss);
         context.PrintPendingStopReason();
+        Metrics.ResetMetricObjects();
         context.EpochFinished = true;
         context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
         StepPlateauSchedulers();

@@ -35,6 +35,12 @@ public abstract class Strategy
     public virtual void ReduceGradients()
     {
     }
+
+    /// <summary>
+    /// The collective metric objects combine their states with before computing (torchmetrics' sync on
+    /// compute); null on one process. A data-parallel strategy returns its process group here.
+    /// </summary>
+    public virtual Metrics.IMetricStateSync? MetricStateSync => null;
 }
 
 /// <summary>Trains in this process on one device.</summary>

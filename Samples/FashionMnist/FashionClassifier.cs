@@ -1,6 +1,7 @@
 using TorchSharp;
 using Volt;
 using Volt.Data;
+using Volt.Metrics.Classification;
 using static TorchSharp.torch;
 
 namespace FashionMnistSample;
@@ -28,6 +29,12 @@ public sealed partial class FashionClassifier(
 
     private readonly nn.Module<Tensor, Tensor> network = Networks.Create(architecture, hiddenSize);
 
+    // Metric objects accumulate over the whole epoch on the module's device; Log computes and resets them at its end.
+    private readonly Accuracy validationAccuracy = new(ClassificationTask.Multiclass(10));
+    private readonly F1Score validationF1 = new(ClassificationTask.Multiclass(10), Average.Macro);
+    private readonly Accuracy testAccuracy = new(ClassificationTask.Multiclass(10));
+    private readonly F1Score testF1 = new(ClassificationTask.Multiclass(10), Average.Macro);
+
     /// <summary>Maps images (N×1×28×28, pixels in [0, 1]) to class logits (N×10).</summary>
     public override Tensor forward(Tensor images)
     {
@@ -48,7 +55,10 @@ public sealed partial class FashionClassifier(
     {
         var logits = forward(batch.Images);
         Log("val_loss", nn.functional.cross_entropy(logits, batch.Labels), progressBar: true);
-        Log("val_acc", Accuracy(logits, batch.Labels), progressBar: true);
+        validationAccuracy.Update(logits, batch.Labels);
+        Log("val_acc", validationAccuracy, progressBar: true);
+        validationF1.Update(logits, batch.Labels);
+        Log("val_f1", validationF1);
     }
 
     [TestStep]
@@ -56,11 +66,12 @@ public sealed partial class FashionClassifier(
     {
         var logits = forward(batch.Images);
         Log("test_loss", nn.functional.cross_entropy(logits, batch.Labels));
-        Log("test_acc", Accuracy(logits, batch.Labels));
+        testAccuracy.Update(logits, batch.Labels);
+        Log("test_acc", testAccuracy);
+        testF1.Update(logits, batch.Labels);
+        Log("test_f1", testF1);
     }
 
     [ConfigureOptimizers]
     private optim.Optimizer ConfigureOptimizers() => optim.Adam(parameters(), learningRate);
-
-    private static Tensor Accuracy(Tensor logits, Tensor labels) => logits.argmax(1).eq(labels).to(ScalarType.Float32).mean();
 }

@@ -34,6 +34,11 @@ namespace Gan
         public void Log(string name, double value, bool? onStep = null, bool? onEpoch = null, bool progressBar = false, global::Volt.MetricReduce reduce = global::Volt.MetricReduce.Mean, long? batchSize = null, bool syncDist = false)
             => _volt.Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
+        /// <summary>Logs a metric object (Lightning's <c>self.log(name, metric)</c>): computed and reset at the epoch end; see <see cref="global::Volt.ModuleState.Log(string, global::Volt.Metrics.Metric, bool?, bool?, bool)"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        public void Log(string name, global::Volt.Metrics.Metric metric, bool? onStep = null, bool? onEpoch = null, bool progressBar = false)
+            => _volt.Log(name, metric, onStep, onEpoch, progressBar);
+
         /// <summary>Runs backward on <paramref name="loss"/> in a manual-optimization step (Lightning's <c>manual_backward</c>): precision-aware, with the backward hooks.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         public void ManualBackward(global::TorchSharp.torch.Tensor loss) => _volt.ManualBackward(loss);
