@@ -10,6 +10,15 @@ internal sealed class SourceWriter
     private readonly StringBuilder text = new();
     private int indentation;
 
+    /// <summary>Writes a multi-line template line by line at the current indentation.</summary>
+    public void WriteLines(string lines)
+    {
+        foreach (var line in lines.Split('\n'))
+        {
+            WriteLine(line.TrimEnd('\r'));
+        }
+    }
+
     public void WriteLine(string line)
     {
         if (line.Length > 0)
