@@ -20,24 +20,24 @@ public sealed class MetricContractTests
     private static readonly int[] BatchSizes = [7, 1, 13, 5, 10];
 
     /// <summary>One factory per state shape: confusion counts of every task, concatenated scores, float sums.</summary>
-    private static IEnumerable<(string Name, Func<Metric> Create, Func<Random, int, (Tensor Preds, Tensor Target)> Data)> Cases()
+    private static IEnumerable<(string Name, Func<Metric> Create, Func<Generator, int, (Tensor Preds, Tensor Target)> Data)> Cases()
     {
-        static (Tensor, Tensor) Multiclass(Random random, int n) => (rand(n, 5), randint(5, [n]));
+        static (Tensor, Tensor) Multiclass(Generator g, int n) => (rand([n, 5], generator: g), randint(5, [n], generator: g));
         yield return ("f1 macro", () => new F1Score(ClassificationTask.Multiclass(5), Average.Macro), Multiclass);
         yield return ("accuracy top-2 ignore", () => new Accuracy(ClassificationTask.Multiclass(5, topK: 2, ignoreIndex: 4), Average.Weighted), Multiclass);
-        yield return ("binary precision", () => new Precision(ClassificationTask.Binary()), (r, n) => (randn(n), randint(2, [n])));
-        yield return ("multilabel recall", () => new Recall(ClassificationTask.Multilabel(3), Average.Macro), (r, n) => (rand(n, 3), randint(2, [n, 3])));
+        yield return ("binary precision", () => new Precision(ClassificationTask.Binary()), (g, n) => (randn([n], generator: g), randint(2, [n], generator: g)));
+        yield return ("multilabel recall", () => new Recall(ClassificationTask.Multilabel(3), Average.Macro), (g, n) => (rand([n, 3], generator: g), randint(2, [n, 3], generator: g)));
         yield return ("auroc", () => new AUROC(ClassificationTask.Multiclass(5)), Multiclass);
-        yield return ("average precision", () => new AveragePrecision(ClassificationTask.Binary()), (r, n) => (rand(n), randint(2, [n])));
-        yield return ("mse", () => new MeanSquaredError(), (r, n) => (randn(n), randn(n)));
-        yield return ("r2", () => new R2Score(), (r, n) => (randn(n), randn(n)));
+        yield return ("average precision", () => new AveragePrecision(ClassificationTask.Binary()), (g, n) => (rand([n], generator: g), randint(2, [n], generator: g)));
+        yield return ("mse", () => new MeanSquaredError(), (g, n) => (randn([n], generator: g), randn([n], generator: g)));
+        yield return ("r2", () => new R2Score(), (g, n) => (randn([n], generator: g), randn([n], generator: g)));
     }
 
-    private static List<(Tensor Preds, Tensor Target)> Batches(Func<Random, int, (Tensor, Tensor)> data)
+    /// <summary>Batches from a local generator: the global torch RNG is shared with tests running in parallel.</summary>
+    private static List<(Tensor Preds, Tensor Target)> Batches(Func<Generator, int, (Tensor, Tensor)> data)
     {
-        manual_seed(3);
-        var random = new Random(3);
-        return BatchSizes.Select(n => data(random, n)).ToList();
+        using var generator = new Generator(3);
+        return BatchSizes.Select(n => data(generator, n)).ToList();
     }
 
     [Fact]
