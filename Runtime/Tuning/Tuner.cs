@@ -189,6 +189,8 @@ public sealed class Tuner(Trainer trainer)
                 EnableCheckpointing = false,
                 EnableLogging = false,
                 EnableProgressBar = false,
+                // The finders watch the loss themselves: a diverging loss ends a sweep or marks a size, it is not an error.
+                StopOnNonFiniteLoss = false,
             },
             TextWriter.Null);
 
