@@ -14,7 +14,7 @@ namespace Volt.Export;
 /// <c>safetensors</c> package and most model hubs): an 8-byte little-endian header length, a UTF-8
 /// JSON header mapping each tensor name to <c>{"dtype", "shape", "data_offsets"}</c> (plus an optional
 /// <c>"__metadata__"</c> of strings), padded with spaces to a multiple of 8 bytes, then the raw
-/// little-endian tensor bytes. Nothing in the file is executed when it is read. See docs/export-weights.md.
+/// little-endian tensor bytes. Nothing in the file is executed when it is read. See docs/export.md.
 /// </summary>
 public static class Safetensors
 {

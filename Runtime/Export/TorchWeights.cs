@@ -16,7 +16,7 @@ namespace Volt.Export;
 /// <c>torch._utils._rebuild_tensor_v2</c> calls on persistent storage ids), one raw little-endian
 /// <c>archive/data/&lt;key&gt;</c> per storage, <c>archive/version</c> and <c>archive/byteorder</c>
 /// (PyTorch's <c>torch/serialization.py</c>). Parameter names are TorchSharp's, which are PyTorch's
-/// dotted names when the module is built the same way. See docs/export-weights.md.
+/// dotted names when the module is built the same way. See docs/export.md.
 /// </summary>
 public static class TorchWeights
 {
