@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Volt.Export;
 
-/// <summary>Shared plumbing of the weight writers: atomic replacement and raw tensor bytes.</summary>
+/// <summary>Shared plumbing of the weight writers: atomic replacement (through <see cref="AtomicFile"/>) with the file named in errors, and raw tensor bytes.</summary>
 internal static class WeightsFileWriter
 {
     /// <summary>
@@ -13,32 +13,18 @@ internal static class WeightsFileWriter
     /// flushes it to disk and renames it over <paramref name="path"/>. On failure the temporary file is
     /// removed and any previous file at <paramref name="path"/> stays as it was.
     /// </summary>
-    public static void WriteAtomically(string path, string what, Action<FileStream> write)
+    public static void WriteAtomically(string path, string what, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
-            Directory.CreateDirectory(directory);
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            AtomicFile.Write(fullPath, write);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
             throw new IOException($"Could not write the {what} '{fullPath}': {error.Message}", error);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
         }
     }
 
