@@ -59,6 +59,19 @@ public sealed record TrainerOptions
     public string Device { get; init; } = "auto";
 
     /// <summary>
+    /// How processes train together (Lightning's <c>strategy</c>): "auto" (the default: "ddp" when
+    /// <see cref="Devices"/> or <see cref="NumNodes"/> is above 1 or a launcher started several processes,
+    /// else "single"), "single" (this process, one device) or "ddp" (distributed data parallel).
+    /// </summary>
+    public string Strategy { get; init; } = "auto";
+
+    /// <summary>The number of processes (one device each) per node (Lightning's <c>devices</c>). Default 1.</summary>
+    public int Devices { get; init; } = 1;
+
+    /// <summary>The number of nodes (machines) training together (Lightning's <c>num_nodes</c>). Default 1.</summary>
+    public int NumNodes { get; init; } = 1;
+
+    /// <summary>
     /// Numeric precision (Lightning's <c>precision</c>): "32-true" (default), "bf16-mixed" (CPU and CUDA),
     /// "16-mixed" (CUDA, with a grad scaler), "bf16-true", "16-true" or "64-true" (parameters and inputs cast).
     /// Lightning's aliases "32", "64", "16" (= "16-mixed") and "bf16" (= "bf16-mixed") are accepted; the
@@ -230,6 +243,21 @@ public sealed record TrainerOptions
         }
 
         AddLimitProblem(problems, nameof(OverfitBatches), OverfitBatches);
+
+        if (Strategy is not ("auto" or "single" or "ddp"))
+        {
+            problems.Add($"Strategy is \"{Strategy}\"; allowed values are \"auto\", \"single\" and \"ddp\"");
+        }
+
+        if (Devices < 1)
+        {
+            problems.Add($"Devices is {Devices}; use a process count >= 1");
+        }
+
+        if (NumNodes < 1)
+        {
+            problems.Add($"NumNodes is {NumNodes}; use a node count >= 1");
+        }
 
         if (DeviceSpec.Problem(Device) is { } deviceProblem)
         {

@@ -22,15 +22,35 @@ public sealed class CsvLogger : IMetricLogger
     private readonly List<string> columns = [];
     private readonly HashSet<string> knownColumns = new(StringComparer.Ordinal);
 
+    /// <summary>Creates a logger that writes <c>metrics.csv</c> into the run directory the trainer opens it with.</summary>
+    public CsvLogger()
+    {
+    }
+
     /// <summary>Creates a logger writing to <c>metrics.csv</c> in <paramref name="directory"/>.</summary>
     /// <param name="directory">The run directory.</param>
     public CsvLogger(string directory)
     {
-        FilePath = Path.Combine(directory, FileName);
+        Open(directory);
     }
 
-    /// <summary>The CSV file's path.</summary>
-    public string FilePath { get; }
+    /// <summary>The CSV file's path, once opened.</summary>
+    public string FilePath { get; private set; } = "";
+
+    /// <inheritdoc />
+    public void Open(string runDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runDirectory);
+        FilePath = Path.Combine(runDirectory, FileName);
+    }
+
+    /// <summary>Hyperparameters go to <c>hparams.json</c>, which the trainer writes; the CSV file holds metrics only.</summary>
+    public void LogHyperparameters(IReadOnlyDictionary<string, object?> hyperparameters)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Finish(RunStatus status) => Flush();
 
     /// <inheritdoc />
     public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step)
