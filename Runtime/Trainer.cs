@@ -26,8 +26,7 @@ public sealed class Trainer
     private readonly TextWriter console;
     private readonly long shuffleSeed;
     private readonly IReadOnlyList<Callback> callbacks;
-    private int currentEpoch;
-    private long globalStep;
+    private readonly LoopProgress loopProgress = new();
 
     /// <summary>Creates a trainer, validating <paramref name="options"/> first.</summary>
     /// <param name="options">The settings; the defaults when null.</param>
@@ -74,10 +73,10 @@ public sealed class Trainer
     public string? LogDir { get; private set; }
 
     /// <summary>The 0-based epoch in progress, or the number of completed epochs after <c>Fit</c>.</summary>
-    public int CurrentEpoch => currentEpoch;
+    public int CurrentEpoch => loopProgress.CurrentEpoch;
 
     /// <summary>The number of optimizer steps taken.</summary>
-    public long GlobalStep => globalStep;
+    public long GlobalStep => loopProgress.GlobalStep;
 
     /// <summary>The latest value of every logged metric (Lightning's <c>callback_metrics</c>), updated at epoch ends.</summary>
     public IReadOnlyDictionary<string, double> CallbackMetrics => callbackMetrics;
@@ -135,13 +134,14 @@ public sealed class Trainer
 
     private void RunFit(IVoltModule module, string? ckptPath, int trainBatchCount, bool hasValidation, Action<RunContext> run)
     {
-        CheckValidationSchedule(trainBatchCount, hasValidation);
+        ValidationSchedule.CheckFitsEpoch(Options, trainBatchCount, hasValidation);
 
         // The checkpoint is found and verified before this fit creates a run directory, so a bad one leaves none behind.
         using var checkpoint = ckptPath is null ? null : CheckpointReader.Open(CheckpointLocator.Resolve(ckptPath, Options, RunName(module), callbacks));
         var createsRunDirectory = Options.EnableLogging && LogDir is null;
         var context = StartPhase(module, isFit: true);
         context.IsFitting = true;
+        loopProgress.StartFit();
         var restoreDeterminism = Options.Deterministic ? Determinism.IsEnabled : (bool?)null;
         using var interrupts = Options.HandleInterrupts ? new InterruptSignals(console) : null;
         context.Interrupts = interrupts;
@@ -162,10 +162,10 @@ public sealed class Trainer
                 checkpoint.Dispose();
             }
 
-            context.ForEachCallback(static (callback, c) => callback.OnFitStart(c));
+            context.Hooks.OnFitStart();
             started = true;
             run(context);
-            context.ForEachCallback(static (callback, c) => callback.OnFitEnd(c));
+            context.Hooks.OnFitEnd();
         }
         catch (Exception error)
         {
@@ -175,10 +175,7 @@ public sealed class Trainer
                 console.Flush();
             }
 
-            foreach (var callback in context.Callbacks)
-            {
-                callback.OnException(context.CallbackContext, error);
-            }
+            context.Hooks.OnException(error);
 
             if (!started && createsRunDirectory)
             {
@@ -324,25 +321,10 @@ public sealed class Trainer
         IProgressReporter progress = Options.EnableProgressBar
             ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
             : new SilentProgress();
-        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
+        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir, loopProgress)
         {
             Messages = console,
-            CurrentEpoch = currentEpoch,
-            GlobalStep = globalStep,
         };
-    }
-
-    /// <summary>Lightning's check: a batch-count ValCheckInterval must fit in an epoch when validation is per epoch.</summary>
-    private void CheckValidationSchedule(int trainBatchCount, bool hasValidation)
-    {
-        var epochBatches = Options.LimitTrainBatches.Resolve(trainBatchCount);
-        var validationEnabled = hasValidation && Options.LimitValBatches.Count != 0 && Options.LimitValBatches.Fraction != 0;
-        if (validationEnabled && Options.CheckValEveryNEpoch is not null && Options.ValCheckInterval.Count is { } interval && interval > epochBatches)
-        {
-            throw new ArgumentException(
-                $"ValCheckInterval is {interval} batches but an epoch has {epochBatches} training batches (LimitTrainBatches = {Options.LimitTrainBatches}); "
-                + "use a smaller interval, a fraction, or CheckValEveryNEpoch = null to count batches across epochs.");
-        }
     }
 
     private string RunName(IVoltModule module) => Options.RunName ?? module.Module.GetType().Name;
@@ -350,8 +332,6 @@ public sealed class Trainer
     private void EndPhase(IVoltModule module, RunContext context)
     {
         module.State.Metrics = null;
-        currentEpoch = context.CurrentEpoch;
-        globalStep = context.GlobalStep;
         foreach (var logger in loggers)
         {
             logger.Flush();

@@ -59,18 +59,7 @@ public sealed class CallbackContext
     public IReadOnlyList<TorchSharp.torch.optim.Optimizer> Optimizers => run.Optimizers;
 
     /// <summary>The scheduler configuration of optimizer <paramref name="optimizerIndex"/>, or null.</summary>
-    public SchedulerConfig? SchedulerOf(int optimizerIndex)
-    {
-        foreach (var scheduled in run.Schedulers)
-        {
-            if (scheduled.OptimizerIndex == optimizerIndex)
-            {
-                return scheduled.Config;
-            }
-        }
-
-        return null;
-    }
+    public SchedulerConfig? SchedulerOf(int optimizerIndex) => run.Schedulers.ConfigOf(optimizerIndex);
 
     /// <summary>Sends values straight to the loggers at the current global step (not to callback metrics).</summary>
     public void LogMetrics(IReadOnlyDictionary<string, double> values) => run.LogMetrics(values, run.GlobalStep);

@@ -33,7 +33,7 @@ public static class TrainingCheckpoint
                 + $"global step {context.GlobalStep}, so the earlier checkpoints are kept as they are. Training stops; lower the learning rate or clip gradients.");
         }
 
-        context.ForEachCallback((callback, c) => callback.OnSaveCheckpoint(c, fullPath));
+        context.Hooks.OnSaveCheckpoint(fullPath);
         using var scope = NewDisposeScope();
         var tensors = new List<(string, Tensor)>();
         foreach (var (name, tensor) in module.Module.state_dict())
@@ -61,12 +61,7 @@ public static class TrainingCheckpoint
             module.CurrentHyperparameters.WriteJsonProperties(writer);
             writer.WriteEndObject();
 
-            writer.WriteStartObject("loop");
-            writer.WriteNumber("epoch", context.CurrentEpoch);
-            writer.WriteNumber("globalStep", context.GlobalStep);
-            writer.WriteNumber("nextBatchIndex", context.NextBatchIndex);
-            writer.WriteBoolean("epochFinished", context.EpochFinished);
-            writer.WriteEndObject();
+            context.LoopProgress.Write(writer);
 
             writer.WriteStartObject("rng");
             writer.WriteString("torch", TorchRngTensor);
@@ -92,7 +87,7 @@ public static class TrainingCheckpoint
 
             writer.WriteEndArray();
             writer.WriteStartArray("schedulers");
-            foreach (var scheduled in context.Schedulers)
+            foreach (var scheduled in context.Schedulers.Scheduled)
             {
                 writer.WriteStartObject();
                 writer.WriteString("type", scheduled.Config.Scheduler.GetType().Name);
@@ -111,13 +106,7 @@ public static class TrainingCheckpoint
             writer.WriteEndObject();
 
             writer.WriteStartObject("callbacks");
-            foreach (var callback in context.Callbacks)
-            {
-                writer.WriteStartObject(callback.StateKey);
-                callback.SaveState(writer);
-                writer.WriteEndObject();
-            }
-
+            context.Hooks.SaveStates(writer);
             writer.WriteEndObject();
             metricStates.WriteManifest(writer);
         }, tensors, blobs);
@@ -292,11 +281,7 @@ public static class TrainingCheckpoint
         // Read and check everything first; the module and the trainer change only once the whole file is known to be good.
         var root = checkpoint.Root;
         CheckModuleType(checkpoint, context.Module.Module.GetType().FullName!);
-        var loop = ManifestFields.Object(checkpoint, root, "loop");
-        var epoch = ManifestFields.Int32(checkpoint, loop, "loop.epoch");
-        var finished = ManifestFields.Boolean(checkpoint, loop, "loop.epochFinished");
-        var nextBatchIndex = finished ? 0 : ManifestFields.Int32(checkpoint, loop, "loop.nextBatchIndex");
-        var globalStep = ManifestFields.Int64(checkpoint, loop, "loop.globalStep");
+        var resumePoint = LoopProgress.ReadResumePoint(checkpoint);
         var rng = ManifestFields.Object(checkpoint, root, "rng");
         var shuffleSeed = ManifestFields.Int64(checkpoint, rng, "rng.shuffleSeed");
         var callbacks = ManifestFields.Object(checkpoint, root, "callbacks");
@@ -307,10 +292,8 @@ public static class TrainingCheckpoint
         using var rngState = RngState.Read(checkpoint, ManifestFields.String(checkpoint, rng, "rng.torch"));
         LoadModelState(checkpoint, context.Module.Module);
 
-        context.CurrentEpoch = finished ? epoch + 1 : epoch;
-        context.ResumeBatchIndex = nextBatchIndex;
-        context.GlobalStep = globalStep;
-        MetricCheckpointStates.Restore(checkpoint, context.Module.Module, resumesMidEpoch: nextBatchIndex > 0);
+        context.LoopProgress.ResumeFrom(resumePoint);
+        MetricCheckpointStates.Restore(checkpoint, context.Module.Module, resumesMidEpoch: resumePoint.BatchIndex > 0);
         context.ShuffleSeed = shuffleSeed;
         torch.set_rng_state(rngState);
         if (root.TryGetProperty("precision", out var precision))
@@ -318,17 +301,10 @@ public static class TrainingCheckpoint
             context.Precision.LoadState(precision);
         }
 
-        foreach (var callback in context.Callbacks)
-        {
-            if (callbacks.TryGetProperty(callback.StateKey, out var state))
-            {
-                callback.LoadState(state);
-            }
-        }
-
+        context.Hooks.LoadStates(callbacks);
         context.Resumed = true;
         context.PendingOptimizerStates = pending;
-        context.ForEachCallback((callback, c) => callback.OnLoadCheckpoint(c, checkpoint.Path));
+        context.Hooks.OnLoadCheckpoint(checkpoint.Path);
     }
 
     /// <summary>TorchSharp's managed optimizers (Adam, SGD, ...) can save their state; native ones cannot.</summary>
@@ -396,34 +372,21 @@ internal sealed class ResumedOptimizerStates
             throw CheckpointReader.Invalid(path, $"it holds {states.Count} optimizer states but the module configured {context.Optimizers.Count}");
         }
 
-        if (schedulerSteps.Count != context.Schedulers.Count)
+        var schedulers = context.Schedulers.Scheduled;
+        if (schedulerSteps.Count != schedulers.Count)
         {
-            throw CheckpointReader.Invalid(path, $"it holds {schedulerSteps.Count} schedulers but the module configured {context.Schedulers.Count}");
+            throw CheckpointReader.Invalid(path, $"it holds {schedulerSteps.Count} schedulers but the module configured {schedulers.Count}");
         }
 
         for (var i = 0; i < schedulerSteps.Count; i++)
         {
-            var scheduled = context.Schedulers[i];
             var (type, steps) = schedulerSteps[i];
-            if (type != scheduled.Config.Scheduler.GetType().Name)
+            if (type != schedulers[i].Config.Scheduler.GetType().Name)
             {
-                throw CheckpointReader.Invalid(path, $"scheduler #{i + 1} was {type} when saved but is {scheduled.Config.Scheduler.GetType().Name} now");
+                throw CheckpointReader.Invalid(path, $"scheduler #{i + 1} was {type} when saved but is {schedulers[i].Config.Scheduler.GetType().Name} now");
             }
 
-            if (scheduled.Config.IsPlateau)
-            {
-                // ReduceLROnPlateau depends on the metric history, which cannot be replayed; its learning
-                // rate comes back with the optimizer state below.
-                scheduled.Steps = steps;
-                continue;
-            }
-
-            for (var step = 0; step < steps; step++)
-            {
-                scheduled.Config.Scheduler.step();
-            }
-
-            scheduled.Steps = steps;
+            context.Schedulers.Replay(i, steps);
         }
 
         for (var i = 0; i < states.Count; i++)

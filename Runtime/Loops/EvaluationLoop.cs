@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using TorchSharp;
 using Volt.Data;
 using Volt.Logging;
@@ -14,6 +15,7 @@ namespace Volt.Loops;
 /// and <see cref="EndEpoch"/>, which reduces the logged values to the epoch metrics.
 /// </summary>
 /// <typeparam name="TBatch">The batch type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class EvaluationLoop<TBatch> : IDisposable
 {
     private readonly RunContext context;
@@ -56,11 +58,7 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
     {
         epochBatches?.Dispose();
         epochBatches = data.OpenEpoch(context.CurrentEpoch, context.ShuffleSeed);
-        batchLimit = limit.Resolve(epochBatches.Count);
-        if (context.SanityChecking && context.Options.NumSanityValSteps >= 0)
-        {
-            batchLimit = Math.Min(batchLimit, context.Options.NumSanityValSteps);
-        }
+        batchLimit = ValidationSchedule.BatchesToRun(context.Options, limit.Resolve(epochBatches.Count), context.SanityChecking);
 
         Metrics.ResetEpoch();
         previousMetrics = context.ModuleState.Metrics;
@@ -68,11 +66,11 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         context.Progress.OnEvaluationStart(Phase, batchLimit);
         if (Phase == RunPhase.Validation)
         {
-            context.ForEachCallback(static (callback, c) => callback.OnValidationEpochStart(c));
+            context.Hooks.OnValidationEpochStart();
         }
         else
         {
-            context.ForEachCallback(static (callback, c) => callback.OnTestStart(c));
+            context.Hooks.OnTestStart();
         }
     }
 
@@ -86,17 +84,13 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         }
 
         Metrics.BeginStep();
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
+        if (Phase == RunPhase.Validation)
         {
-            if (Phase == RunPhase.Validation)
-            {
-                callbacks[i].OnValidationBatchStart(context.CallbackContext, batchIndex);
-            }
-            else
-            {
-                callbacks[i].OnTestBatchStart(context.CallbackContext, batchIndex);
-            }
+            context.Hooks.OnValidationBatchStart(batchIndex);
+        }
+        else
+        {
+            context.Hooks.OnTestBatchStart(batchIndex);
         }
 
         return true;
@@ -124,17 +118,13 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         }
 
         context.Progress.OnEvaluationBatchEnd(Phase, batchIndex, batchLimit);
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
+        if (Phase == RunPhase.Validation)
         {
-            if (Phase == RunPhase.Validation)
-            {
-                callbacks[i].OnValidationBatchEnd(context.CallbackContext, batchIndex);
-            }
-            else
-            {
-                callbacks[i].OnTestBatchEnd(context.CallbackContext, batchIndex);
-            }
+            context.Hooks.OnValidationBatchEnd(batchIndex);
+        }
+        else
+        {
+            context.Hooks.OnTestBatchEnd(batchIndex);
         }
     }
 
@@ -154,12 +144,16 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         if (Phase == RunPhase.Validation)
         {
             // Inside fit, validation closes the epoch's training part: a checkpoint written now resumes at the next epoch.
-            context.EpochFinished = insideFit && !context.SanityChecking && context.NextBatchIndex >= context.TrainBatchesThisEpoch;
-            context.ForEachCallback(static (callback, c) => callback.OnValidationEpochEnd(c));
+            if (insideFit && !context.SanityChecking)
+            {
+                context.LoopProgress.CompleteValidation();
+            }
+
+            context.Hooks.OnValidationEpochEnd();
         }
         else
         {
-            context.ForEachCallback(static (callback, c) => callback.OnTestEnd(c));
+            context.Hooks.OnTestEnd();
         }
     }
 

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
+using System.ComponentModel;
 using TorchSharp;
 using Volt.Callbacks;
 using Volt.Data;
@@ -16,20 +16,22 @@ namespace Volt.Loops;
 /// (<see cref="BeginSanityCheck"/>), then per epoch <see cref="BeginEpoch"/>, for each batch
 /// <see cref="BeginBatch"/>, <see cref="GetBatch"/>, the step with its accumulation and clipping
 /// decisions, <see cref="EndBatch"/> and validation when <see cref="ShouldValidateAfterBatch"/>; then
-/// <see cref="EndEpoch"/>. It keeps the counters, stop conditions, metrics and progress output;
-/// the order of tensor work stays in the generated code.
+/// <see cref="EndEpoch"/>. It runs the stop conditions, metrics and progress output and hands the
+/// rest to its parts: the counters (<see cref="LoopProgress"/>), the validation schedule
+/// (<see cref="ValidationSchedule"/>), scheduler stepping (<see cref="SchedulerStepper"/>) and the callbacks'
+/// hooks (<see cref="CallbackDispatcher"/>). The order of tensor work stays in the generated code.
 /// </summary>
 /// <typeparam name="TBatch">The training batch type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class FitLoop<TBatch> : IDisposable
 {
     private readonly RunContext context;
     private readonly IDataLoader<TBatch> data;
+    private readonly LoopProgress progress;
+    private readonly ValidationSchedule validation;
     private readonly Dictionary<string, double> stepValues = new(StringComparer.Ordinal);
     private IEpochBatches<TBatch>? epochBatches;
-    private int batchLimit;
-    private bool steppedThisBatch;
     private bool manual;
-    private Tensor? sanityRngState;
     private bool epochOpen;
     private readonly TrainingLoss loss = new();
 
@@ -37,6 +39,8 @@ public sealed class FitLoop<TBatch> : IDisposable
     {
         this.context = context;
         this.data = data;
+        progress = context.LoopProgress;
+        validation = new ValidationSchedule(context.Options);
         Metrics = new MetricCollector(RunPhase.Train);
     }
 
@@ -59,7 +63,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     public long GlobalStep => context.GlobalStep;
 
     /// <summary>The number of training batches this epoch runs (after <see cref="TrainerOptions.LimitTrainBatches"/>).</summary>
-    public int BatchesPerEpoch => batchLimit;
+    public int BatchesPerEpoch => progress.TrainBatchesThisEpoch;
 
     /// <summary>The optimizers the module configured, in order.</summary>
     public IReadOnlyList<optim.Optimizer> Optimizers => context.Optimizers;
@@ -68,7 +72,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// The batch index the current epoch starts at: 0, or after a mid-epoch resume the batch after the
     /// last one the checkpoint saw.
     /// </summary>
-    public int FirstBatchIndex { get; private set; }
+    public int FirstBatchIndex => progress.FirstBatchIndex;
 
     /// <summary>
     /// Takes ownership of the optimizer returned by the module's <c>[ConfigureOptimizers]</c> method
@@ -92,7 +96,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.Optimizers.Add(optimizer);
         if (scheduler is not null)
         {
-            context.Schedulers.Add(new ScheduledOptimizer(scheduler, context.Optimizers.Count - 1));
+            context.Schedulers.Add(scheduler, context.Optimizers.Count - 1);
         }
     }
 
@@ -122,6 +126,7 @@ public sealed class FitLoop<TBatch> : IDisposable
                 + "where the step itself decides when to step and clip; remove the option(s) or accumulate and clip in the step.");
         }
 
+        context.Schedulers.ManualOptimization = true;
         manual = true;
         context.ModuleState.ManualBackwardHandler = loss =>
         {
@@ -161,30 +166,27 @@ public sealed class FitLoop<TBatch> : IDisposable
 
         var maxEpochs = context.Options.EffectiveMaxEpochs;
         if (StopRequested()
-            || (maxEpochs is { } limit && context.CurrentEpoch >= limit)
+            || (maxEpochs is { } limit && progress.CurrentEpoch >= limit)
             || StepLimitReached())
         {
             return false;
         }
 
-        context.NextBatchIndex = context.ResumeBatchIndex;
+        // The epoch starts at the resume batch (or 0) before the interrupt check, so an interrupt here saves that position.
+        progress.StartEpoch();
         Interruption.ThrowIfRequested(context);
 
         // Overfitting reuses epoch 0's batches every epoch (Lightning turns shuffling off instead).
         var overfitting = context.Options.OverfitBatches.Count is > 0 || context.Options.OverfitBatches.Fraction is > 0;
-        epochBatches = data.OpenEpoch(overfitting ? 0 : context.CurrentEpoch, context.ShuffleSeed);
-        batchLimit = context.Options.LimitTrainBatches.Resolve(epochBatches.Count);
-        context.TrainBatchesThisEpoch = batchLimit;
+        epochBatches = data.OpenEpoch(overfitting ? 0 : progress.CurrentEpoch, context.ShuffleSeed);
+        var batches = context.Options.LimitTrainBatches.Resolve(epochBatches.Count);
+        progress.SetEpochLength(batches);
         epochOpen = true;
-        FirstBatchIndex = context.ResumeBatchIndex;
-        context.ResumeBatchIndex = 0;
-        context.NextBatchIndex = FirstBatchIndex;
-        context.EpochFinished = false;
         Metrics.ResetEpoch();
         context.ModuleState.Metrics = Metrics;
         context.EpochLinePending = true;
-        context.Progress.OnTrainEpochStart(context.CurrentEpoch, maxEpochs, batchLimit);
-        context.ForEachCallback(static (callback, c) => callback.OnTrainEpochStart(c));
+        context.Progress.OnTrainEpochStart(progress.CurrentEpoch, maxEpochs, batches);
+        context.Hooks.OnTrainEpochStart();
         return true;
     }
 
@@ -193,20 +195,14 @@ public sealed class FitLoop<TBatch> : IDisposable
     public bool BeginBatch(int batchIndex)
     {
         Interruption.ThrowIfRequested(context);
-        if (batchIndex >= batchLimit || StopRequested() || StepLimitReached())
+        if (batchIndex >= progress.TrainBatchesThisEpoch || StopRequested() || StepLimitReached())
         {
             return false;
         }
 
         context.ModuleState.Metrics = Metrics;
         Metrics.BeginStep();
-        steppedThisBatch = manual;
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
-        {
-            callbacks[i].OnTrainBatchStart(context.CallbackContext, batchIndex);
-        }
-
+        context.Hooks.OnTrainBatchStart(batchIndex);
         return true;
     }
 
@@ -228,10 +224,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// accumulation window and on the epoch's last batch (a short final window still steps).
     /// </summary>
     public bool ShouldStepOptimizer(int batchIndex)
-    {
-        steppedThisBatch = (batchIndex + 1) % context.Options.AccumulateGradBatches == 0 || batchIndex + 1 >= batchLimit;
-        return steppedThisBatch;
-    }
+        => (batchIndex + 1) % context.Options.AccumulateGradBatches == 0 || IsLastBatch(batchIndex);
 
     /// <summary>Clips the gradients of <paramref name="optimizer"/>'s parameters when <see cref="TrainerOptions.GradientClipVal"/> is set.</summary>
     public void ClipGradients(optim.Optimizer optimizer)
@@ -257,27 +250,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// batches (by default after the epoch's last batch).
     /// </summary>
     public bool ShouldValidateAfterBatch(int batchIndex)
-    {
-        var options = context.Options;
-        if (options.LimitValBatches.Count == 0 || options.LimitValBatches.Fraction == 0)
-        {
-            return false;
-        }
-
-        if (options.CheckValEveryNEpoch is { } everyN)
-        {
-            if ((context.CurrentEpoch + 1) % everyN != 0)
-            {
-                return false;
-            }
-
-            var interval = options.ValCheckInterval.Count ?? Math.Max(1, (int)Math.Floor(batchLimit * (options.ValCheckInterval.Fraction ?? 1.0)));
-            return (batchIndex + 1) % interval == 0;
-        }
-
-        // Without epoch gating, an int interval counts batches across epochs.
-        return context.TotalTrainBatches % options.ValCheckInterval.Count!.Value == 0;
-    }
+        => validation.ValidatesAfterBatch(progress.CurrentEpoch, batchIndex, progress.TrainBatchesThisEpoch, progress.TotalTrainBatches);
 
     /// <summary>
     /// Starts the sanity check (Lightning's <c>num_sanity_val_steps</c>): returns true when a few
@@ -286,13 +259,11 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// </summary>
     public bool BeginSanityCheck()
     {
-        var options = context.Options;
-        if (options.NumSanityValSteps == 0 || options.LimitValBatches.Count == 0 || options.LimitValBatches.Fraction == 0 || context.Resumed)
+        if (!validation.BeginSanityCheck(context.Resumed))
         {
             return false;
         }
 
-        sanityRngState = torch.get_rng_state().DetachFromDisposeScope();
         context.SanityChecking = true;
         return true;
     }
@@ -301,12 +272,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     public void EndSanityCheck()
     {
         context.SanityChecking = false;
-        if (sanityRngState is not null)
-        {
-            torch.set_rng_state(sanityRngState);
-            sanityRngState.Dispose();
-            sanityRngState = null;
-        }
+        validation.EndSanityCheck();
     }
 
     /// <summary>Calls the callbacks' <see cref="Callback.OnBeforeBackward"/>.</summary>
@@ -319,163 +285,81 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         this.loss.Observe(loss, context);
-
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
-        {
-            callbacks[i].OnBeforeBackward(context.CallbackContext, loss);
-        }
+        context.Hooks.OnBeforeBackward(loss);
     }
 
     /// <summary>Calls the callbacks' <see cref="Callback.OnAfterBackward"/>.</summary>
-    public void AfterBackward()
-    {
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
-        {
-            callbacks[i].OnAfterBackward(context.CallbackContext);
-        }
-    }
+    public void AfterBackward() => context.Hooks.OnAfterBackward();
 
     /// <summary>Calls the callbacks' <see cref="Callback.OnBeforeOptimizerStep"/>.</summary>
     /// <param name="optimizer">The optimizer about to step.</param>
-    public void BeforeOptimizerStep(optim.Optimizer optimizer)
-    {
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
-        {
-            callbacks[i].OnBeforeOptimizerStep(context.CallbackContext, optimizer);
-        }
-    }
+    public void BeforeOptimizerStep(optim.Optimizer optimizer) => context.Hooks.OnBeforeOptimizerStep(optimizer);
 
     /// <summary>Creates the batch (in the caller's dispose scope).</summary>
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
     public TBatch GetBatch(int batchIndex)
         => (epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.")).GetBatch(batchIndex);
 
-    /// <summary>Counts the optimizer step and sends step metrics to loggers every <see cref="TrainerOptions.LogEveryNSteps"/> steps.</summary>
+    /// <summary>Counts the batch and, when the optimizer stepped on it, the optimizer step; sends step metrics to loggers every <see cref="TrainerOptions.LogEveryNSteps"/> steps.</summary>
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
     public void EndBatch(int batchIndex)
     {
-        context.TotalTrainBatches++;
-        context.NextBatchIndex = batchIndex + 1;
-        if (!steppedThisBatch)
+        progress.CompleteBatch(batchIndex);
+        if (!manual && !ShouldStepOptimizer(batchIndex))
         {
             // An accumulating batch: no optimizer step, no step count, no step metrics.
             NotifyBatchEnd(batchIndex);
             return;
         }
 
-        steppedThisBatch = false;
         context.Precision.EndIteration();
-        var logEvery = context.Options.LogEveryNSteps;
-        if (logEvery > 0 && context.Loggers.Count > 0 && (context.GlobalStep + 1) % logEvery == 0)
-        {
-            stepValues.Clear();
-            Metrics.CollectStepValues(stepValues, progressBarOnly: false, currentStepOnly: true);
-            if (stepValues.Count > 0)
-            {
-                stepValues["epoch"] = context.CurrentEpoch;
-                context.LogMetrics(stepValues, context.GlobalStep);
-            }
-        }
-
-        context.GlobalStep++;
-        StepSchedulersAfterOptimizerStep(batchIndex);
+        LogStepMetrics();
+        progress.CompleteOptimizerStep();
+        context.Schedulers.AfterOptimizerStep(progress.CurrentEpoch, batchIndex, IsLastBatch(batchIndex));
         NotifyBatchEnd(batchIndex);
     }
 
-    /// <summary>
-    /// Lightning's rule: step-interval schedulers step when (batch index + 1) % frequency == 0; epoch-interval
-    /// ones on the epoch's last batch when (epoch + 1) % frequency == 0. Plateau schedulers wait for the epoch end.
-    /// </summary>
-    private void StepSchedulersAfterOptimizerStep(int batchIndex)
+    private bool IsLastBatch(int batchIndex) => batchIndex + 1 >= progress.TrainBatchesThisEpoch;
+
+    /// <summary>Sends the step's values to the loggers on every <see cref="TrainerOptions.LogEveryNSteps"/>-th optimizer step (counted before this one).</summary>
+    private void LogStepMetrics()
     {
-        if (manual)
-        {
-            // Lightning: under manual optimization the step itself steps its schedulers.
-            return;
-        }
-
-        var lastBatch = batchIndex + 1 >= batchLimit;
-        foreach (var scheduled in context.Schedulers)
-        {
-            var config = scheduled.Config;
-            if (config.IsPlateau)
-            {
-                continue;
-            }
-
-            var due = config.Interval == SchedulerInterval.Step
-                ? (batchIndex + 1) % config.Frequency == 0
-                : lastBatch && (context.CurrentEpoch + 1) % config.Frequency == 0;
-            if (due)
-            {
-                config.Scheduler.step();
-                scheduled.Steps++;
-            }
-        }
-    }
-
-    private void StepPlateauSchedulers()
-    {
-        if (manual)
+        var logEvery = context.Options.LogEveryNSteps;
+        if (logEvery <= 0 || context.Loggers.Count == 0 || (progress.GlobalStep + 1) % logEvery != 0)
         {
             return;
         }
 
-        foreach (var scheduled in context.Schedulers)
+        stepValues.Clear();
+        Metrics.CollectStepValues(stepValues, progressBarOnly: false, currentStepOnly: true);
+        if (stepValues.Count > 0)
         {
-            var config = scheduled.Config;
-            if (!config.IsPlateau || (context.CurrentEpoch + 1) % config.Frequency != 0)
-            {
-                continue;
-            }
-
-            if (!context.CallbackMetrics.TryGetValue(config.Monitor!, out var value))
-            {
-                if (config.Strict)
-                {
-                    throw new InvalidOperationException(
-                        $"ReduceLROnPlateau monitors '{config.Monitor}', which was not logged by the end of epoch {context.CurrentEpoch}. Logged metrics: "
-                        + string.Join(", ", context.CallbackMetrics.Keys.Order(StringComparer.Ordinal)) + ". Log it, or set SchedulerConfig.Strict = false to skip such steps.");
-                }
-
-                continue;
-            }
-
-            config.Scheduler.step(value);
-            scheduled.Steps++;
+            stepValues["epoch"] = progress.CurrentEpoch;
+            context.LogMetrics(stepValues, progress.GlobalStep);
         }
     }
 
     private void NotifyBatchEnd(int batchIndex)
     {
-        context.Progress.OnTrainBatchEnd(batchIndex, batchLimit, Metrics, loss);
-        var callbacks = context.Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
-        {
-            callbacks[i].OnTrainBatchEnd(context.CallbackContext, batchIndex);
-        }
+        context.Progress.OnTrainBatchEnd(batchIndex, progress.TrainBatchesThisEpoch, Metrics, loss);
+        context.Hooks.OnTrainBatchEnd(batchIndex);
     }
-
 
     /// <summary>Aggregates the epoch's training metrics, reports the epoch and advances the epoch counter.</summary>
     public void EndEpoch()
     {
         context.ModuleState.Metrics = Metrics;
-        var step = Math.Max(0, context.GlobalStep - 1);
+        var step = Math.Max(0, progress.GlobalStep - 1);
         context.PublishEpoch(Metrics, step, addEpochKey: true);
         Metrics.CollectStepValues(context.ProgressBarMetrics, progressBarOnly: true, currentStepOnly: false);
-        context.Progress.OnTrainEpochEnd(context.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics, loss);
+        context.Progress.OnTrainEpochEnd(progress.CurrentEpoch, context.Options.EffectiveMaxEpochs, context.ProgressBarMetrics, loss);
         context.PrintPendingStopReason();
         Metrics.ResetMetricObjects();
-        context.EpochFinished = true;
-        context.ForEachCallback(static (callback, c) => callback.OnTrainEpochEnd(c));
-        StepPlateauSchedulers();
+        progress.FinishEpoch();
+        context.Hooks.OnTrainEpochEnd();
+        context.Schedulers.AtEpochEnd(progress.CurrentEpoch, context.CallbackMetrics);
         CloseEpoch();
-        context.CurrentEpoch++;
-        context.EpochFinished = false;
+        progress.AdvanceEpoch();
     }
 
     /// <summary>Frees the epoch's data, the metric accumulators and the optimizers.</summary>
@@ -486,6 +370,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         CloseEpoch();
         Metrics.Dispose();
         loss.Dispose();
+        validation.Dispose();
         foreach (var optimizer in context.Optimizers)
         {
             optimizer.Dispose();
@@ -498,9 +383,9 @@ public sealed class FitLoop<TBatch> : IDisposable
     }
 
     /// <summary>A stop request counts only once <see cref="TrainerOptions.MinEpochs"/> epochs are done (Lightning's rule).</summary>
-    private bool StopRequested() => context.ShouldStop && context.CurrentEpoch >= context.Options.MinEpochs;
+    private bool StopRequested() => context.ShouldStop && progress.CurrentEpoch >= context.Options.MinEpochs;
 
-    private bool StepLimitReached() => context.Options.MaxSteps >= 0 && context.GlobalStep >= context.Options.MaxSteps;
+    private bool StepLimitReached() => context.Options.MaxSteps >= 0 && progress.GlobalStep >= context.Options.MaxSteps;
 
     private void CloseEpoch()
     {

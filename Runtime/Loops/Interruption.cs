@@ -20,7 +20,7 @@ internal static class Interruption
             path ??= checkpoint.SaveLastAtInterrupt(context.CallbackContext);
         }
 
-        var where = $"in epoch {context.CurrentEpoch} before batch {context.NextBatchIndex} (global step {context.GlobalStep})";
+        var where = $"in epoch {context.CurrentEpoch} before batch {context.LoopProgress.NextBatchIndex} (global step {context.GlobalStep})";
         var message = path is null
             ? $"Training was interrupted by {InterruptSignals.Name(signal)} {where}. No checkpoint was written: no ModelCheckpoint saves last.ckpt."
             : $"Training was interrupted by {InterruptSignals.Name(signal)} {where}. The exact position is saved in {path}; resume with Fit(..., ckptPath: \"{path}\").";

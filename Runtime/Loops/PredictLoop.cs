@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using Volt.Data;
 using Volt.Logging;
 using Volt.Precision;
@@ -13,6 +14,7 @@ namespace Volt.Loops;
 /// </summary>
 /// <typeparam name="TBatch">The input batch type.</typeparam>
 /// <typeparam name="TOutput">The predict step's return type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class PredictLoop<TBatch, TOutput> : IDisposable
 {
     private readonly RunContext context;

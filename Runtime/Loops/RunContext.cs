@@ -10,7 +10,7 @@ namespace Volt.Loops;
 
 /// <summary>
 /// What the loops of one trainer call share: the options, the strategy and precision seams, the
-/// module's state, loggers, progress output and the counters (epoch, global step).
+/// module's state, loggers, progress output, the callbacks' dispatcher and the trainer's loop counters.
 /// </summary>
 internal sealed class RunContext
 {
@@ -27,7 +27,8 @@ internal sealed class RunContext
         IProgressReporter progress,
         Dictionary<string, double> callbackMetrics,
         IReadOnlyList<Callback> callbacks,
-        string? logDir)
+        string? logDir,
+        LoopProgress loopProgress)
     {
         Options = options;
         Strategy = strategy;
@@ -41,13 +42,21 @@ internal sealed class RunContext
         Callbacks = callbacks;
         LogDir = logDir;
         CallbackContext = new CallbackContext(this);
+        Hooks = new CallbackDispatcher(callbacks, CallbackContext);
+        LoopProgress = loopProgress;
     }
 
     public IVoltModule Module { get; }
 
     public IReadOnlyList<Callback> Callbacks { get; }
 
+    /// <summary>Calls the callbacks' hooks; every hook goes through it.</summary>
+    public CallbackDispatcher Hooks { get; }
+
     public CallbackContext CallbackContext { get; }
+
+    /// <summary>Every loop counter: epoch, global step and the position within the running fit (the trainer's, shared by all its calls).</summary>
+    public LoopProgress LoopProgress { get; }
 
     public string? LogDir { get; }
 
@@ -57,26 +66,11 @@ internal sealed class RunContext
     /// <summary>The optimizers of the running fit, in the order the module configured them.</summary>
     public List<torch.optim.Optimizer> Optimizers { get; } = [];
 
-    /// <summary>The schedulers of the running fit and how often each has stepped (checkpoints replay the count).</summary>
-    public List<ScheduledOptimizer> Schedulers { get; } = [];
-
-    /// <summary>The index of the next training batch of <see cref="CurrentEpoch"/> (what a checkpoint resumes from).</summary>
-    public int NextBatchIndex { get; set; }
-
-    /// <summary>True once the training batches of <see cref="CurrentEpoch"/> and its validation are done.</summary>
-    public bool EpochFinished { get; set; }
-
-    /// <summary>The batch index the first resumed epoch starts at; 0 otherwise.</summary>
-    public int ResumeBatchIndex { get; set; }
+    /// <summary>The schedulers of the running fit, how often each has stepped (checkpoints replay the count) and when they step.</summary>
+    public SchedulerStepper Schedulers { get; } = new();
 
     /// <summary>Optimizer states of the checkpoint being resumed, restored as the module's optimizers are attached.</summary>
     public Checkpoints.ResumedOptimizerStates? PendingOptimizerStates { get; set; }
-
-    /// <summary>Training batches run in this fit, across epochs (accumulating ones included).</summary>
-    public long TotalTrainBatches { get; set; }
-
-    /// <summary>The number of training batches the current epoch runs.</summary>
-    public int TrainBatchesThisEpoch { get; set; }
 
     /// <summary>True while the sanity-check validation runs before training.</summary>
     public bool SanityChecking { get; set; }
@@ -95,16 +89,6 @@ internal sealed class RunContext
 
     /// <summary>Why a callback requested a stop.</summary>
     public string? StopReason { get; set; }
-
-    /// <summary>Calls <paramref name="hook"/> on every callback in order.</summary>
-    public void ForEachCallback(Action<Callback, CallbackContext> hook)
-    {
-        var callbacks = Callbacks;
-        for (var i = 0; i < callbacks.Count; i++)
-        {
-            hook(callbacks[i], CallbackContext);
-        }
-    }
 
     public TrainerOptions Options { get; }
 
@@ -126,11 +110,11 @@ internal sealed class RunContext
     /// <summary>The latest values of metrics logged with <c>progressBar: true</c>.</summary>
     public Dictionary<string, double> ProgressBarMetrics { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The 0-based epoch in progress.</summary>
-    public int CurrentEpoch { get; set; }
+    /// <summary>The 0-based epoch in progress (<see cref="LoopProgress"/>).</summary>
+    public int CurrentEpoch => LoopProgress.CurrentEpoch;
 
-    /// <summary>The number of optimizer steps taken.</summary>
-    public long GlobalStep { get; set; }
+    /// <summary>The number of optimizer steps taken (<see cref="LoopProgress"/>).</summary>
+    public long GlobalStep => LoopProgress.GlobalStep;
 
     /// <summary>Set to stop fitting at the next batch boundary.</summary>
     public bool ShouldStop { get; set; }
@@ -206,14 +190,4 @@ internal sealed class RunContext
 
         return epochValues;
     }
-}
-
-/// <summary>A scheduler the loop steps, and its step count.</summary>
-internal sealed class ScheduledOptimizer(SchedulerConfig config, int optimizerIndex)
-{
-    public SchedulerConfig Config { get; } = config;
-
-    public int OptimizerIndex { get; } = optimizerIndex;
-
-    public int Steps { get; set; }
 }

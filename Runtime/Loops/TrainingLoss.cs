@@ -37,7 +37,7 @@ internal sealed class TrainingLoss : IDisposable
         if (!double.IsFinite(value))
         {
             throw new NonFiniteTrainingException(
-                $"The training loss is not finite ({value.ToString(CultureInfo.InvariantCulture)}) in epoch {context.CurrentEpoch}, batch {context.NextBatchIndex} (global step {context.GlobalStep}). "
+                $"The training loss is not finite ({value.ToString(CultureInfo.InvariantCulture)}) in epoch {context.CurrentEpoch}, batch {context.LoopProgress.NextBatchIndex} (global step {context.GlobalStep}). "
                 + "Training stops before this batch's backward pass and optimizer step, so the weights and the checkpoints written so far stay finite. "
                 + "Lower the learning rate or clip gradients; set TrainerOptions.StopOnNonFiniteLoss = false to train on.");
         }
