@@ -136,6 +136,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         };
         context.ModuleState.ManualStepHandler = optimizer =>
         {
+            context.Strategy.ReduceGradients(optimizer);
             context.Precision.UnscaleGradients(optimizer);
             BeforeOptimizerStep(optimizer);
             return context.Precision.OptimizerStep(optimizer);
@@ -383,7 +384,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     }
 
     /// <summary>A stop request counts only once <see cref="TrainerOptions.MinEpochs"/> epochs are done (Lightning's rule).</summary>
-    private bool StopRequested() => context.ShouldStop && progress.CurrentEpoch >= context.Options.MinEpochs;
+    private bool StopRequested() => context.ReduceShouldStop() && progress.CurrentEpoch >= context.Options.MinEpochs;
 
     private bool StepLimitReached() => context.Options.MaxSteps >= 0 && progress.GlobalStep >= context.Options.MaxSteps;
 
