@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Volt.Generators.Model;
 
 namespace Volt.Analyzers;
 
@@ -57,26 +58,25 @@ internal static class DiagnosticDescriptors
     private const string Search = "Volt.Search";
     private const string Export = "Volt.Export";
 
-    /// <summary>The message argument is the parser's full explanation.</summary>
-    public static readonly DiagnosticDescriptor NotPartial = CreateStructure(NotPartialId, "Module class must be partial", "{0}", Structure, DiagnosticSeverity.Error, description: "The generator writes the other half of a module class, so the class and every type it is nested in must be declared partial.");
+    public static readonly DiagnosticDescriptor NotPartial = CreateStructure(NotPartialId, "Module class must be partial", ModuleProblemMessages.NotPartial, Structure, DiagnosticSeverity.Error, description: "The generator writes the other half of a module class, so the class and every type it is nested in must be declared partial.");
 
-    public static readonly DiagnosticDescriptor NoTrainingStep = Create(NoTrainingStepId, "Module has steps but no [TrainingStep]", "'{0}' has [{1}] but no [TrainingStep]; it can be validated, tested or used for prediction, but Trainer.Fit needs a [TrainingStep] method", Structure, DiagnosticSeverity.Info);
+    public static readonly DiagnosticDescriptor NoTrainingStep = CreateStructure(NoTrainingStepId, "Module has steps but no [TrainingStep]", "'{0}' has [{1}] but no [TrainingStep]; it can be validated, tested or used for prediction, but Trainer.Fit needs a [TrainingStep] method", Structure, DiagnosticSeverity.Info, description: "A module without a [TrainingStep] gets evaluation and predict loops only; Trainer.Fit rejects it (VOLT0025 at the call).");
 
-    public static readonly DiagnosticDescriptor MissingConfigureOptimizers = CreateStructure(MissingConfigureOptimizersId, "Training step without [ConfigureOptimizers]", "{0}", Structure, DiagnosticSeverity.Error, description: "A [TrainingStep] needs a [ConfigureOptimizers] method that returns the optimizer (or an OptimizerConfig, or a tuple of optimizers under manual optimization).");
+    public static readonly DiagnosticDescriptor MissingConfigureOptimizers = CreateStructure(MissingConfigureOptimizersId, "Training step without [ConfigureOptimizers]", ModuleProblemMessages.MissingConfigureOptimizers, Structure, DiagnosticSeverity.Error, description: "A [TrainingStep] needs a [ConfigureOptimizers] method that returns the optimizer (or an OptimizerConfig, or a tuple of optimizers under manual optimization).");
 
-    public static readonly DiagnosticDescriptor DuplicateStepAttribute = CreateStructure(DuplicateStepAttributeId, "Step attribute used twice", "{0}", Structure, DiagnosticSeverity.Error, description: "A module has at most one method per step attribute and one [ConfigureOptimizers].");
+    public static readonly DiagnosticDescriptor DuplicateStepAttribute = CreateStructure(DuplicateStepAttributeId, "Step attribute used twice", ModuleProblemMessages.DuplicateStepAttribute, Structure, DiagnosticSeverity.Error, description: "A module has at most one method per step attribute and one [ConfigureOptimizers].");
 
-    public static readonly DiagnosticDescriptor UnsupportedStepSignature = CreateStructure(UnsupportedStepSignatureId, "Step signature not accepted", "{0}", Structure, DiagnosticSeverity.Error, description: "Steps are synchronous instance methods that take the batch (and optionally the int batch index); training steps return the loss, manual ones take the optimizers.");
+    public static readonly DiagnosticDescriptor UnsupportedStepSignature = CreateStructure(UnsupportedStepSignatureId, "Step signature not accepted", ModuleProblemMessages.UnsupportedStepSignature, Structure, DiagnosticSeverity.Error, description: "Steps are synchronous instance methods that take the batch (and optionally the int batch index); training steps return the loss, manual ones take the optimizers.");
 
-    public static readonly DiagnosticDescriptor UnsupportedHyperparameter = CreateStructure(UnsupportedHyperparameterId, "Hyperparameter cannot be saved", "{0}", Structure, DiagnosticSeverity.Error, description: "Hyperparameters are written to hparams.json and checkpoints: numbers, bool, string, enums, their nullable forms and one-dimensional arrays of them.");
+    public static readonly DiagnosticDescriptor UnsupportedHyperparameter = CreateStructure(UnsupportedHyperparameterId, "Hyperparameter cannot be saved", ModuleProblemMessages.UnsupportedHyperparameter, Structure, DiagnosticSeverity.Error, description: "Hyperparameters are written to hparams.json and checkpoints: numbers, bool, string, enums, their nullable forms and one-dimensional arrays of them.");
 
-    public static readonly DiagnosticDescriptor UnsupportedBatchType = CreateStructure(UnsupportedBatchTypeId, "Batch type not supported", "{0}", Structure, DiagnosticSeverity.Error, description: "The generated transfer must reach every tensor of a batch to move it to the device; the message names the member it cannot reach.");
+    public static readonly DiagnosticDescriptor UnsupportedBatchType = CreateStructure(UnsupportedBatchTypeId, "Batch type not supported", ModuleProblemMessages.UnsupportedBatchType, Structure, DiagnosticSeverity.Error, description: "The generated transfer must reach every tensor of a batch to move it to the device; the message names the member it cannot reach.");
 
-    public static readonly DiagnosticDescriptor NameConflict = CreateStructure(NameConflictId, "Member name taken by generated code", "{0}", Structure, DiagnosticSeverity.Error, description: "The generator declares Log, Device, the ranks, the hyperparameter members, the loops and the _volt/_hp_ fields; a user member of the same name, declared or inherited, would clash.");
+    public static readonly DiagnosticDescriptor NameConflict = CreateStructure(NameConflictId, "Member name taken by generated code", ModuleProblemMessages.NameConflict, Structure, DiagnosticSeverity.Error, description: "The generator declares Log, Device, the ranks, the hyperparameter members, the loops and the _volt/_hp_ fields; a user member of the same name, declared or inherited, would clash.");
 
-    public static readonly DiagnosticDescriptor NotAModule = CreateStructure(NotAModuleId, "Step attributes outside a TorchSharp module", "{0}", Structure, DiagnosticSeverity.Error, description: "Step attributes belong on methods of a partial class that derives from TorchSharp's nn.Module.");
+    public static readonly DiagnosticDescriptor NotAModule = CreateStructure(NotAModuleId, "Step attributes outside a TorchSharp module", ModuleProblemMessages.NotAModule, Structure, DiagnosticSeverity.Error, description: "Step attributes belong on methods of a partial class that derives from TorchSharp's nn.Module.");
 
-    public static readonly DiagnosticDescriptor UnsupportedConfigureOptimizers = CreateStructure(UnsupportedConfigureOptimizersId, "[ConfigureOptimizers] shape not accepted", "{0}", Structure, DiagnosticSeverity.Error, description: "[ConfigureOptimizers] is an instance method without parameters that returns an optimizer, an OptimizerConfig, or (manual optimization) a tuple of them.");
+    public static readonly DiagnosticDescriptor UnsupportedConfigureOptimizers = CreateStructure(UnsupportedConfigureOptimizersId, "[ConfigureOptimizers] shape not accepted", ModuleProblemMessages.UnsupportedConfigureOptimizers, Structure, DiagnosticSeverity.Error, description: "[ConfigureOptimizers] is an instance method without parameters that returns an optimizer, an OptimizerConfig, or (manual optimization) a tuple of them.");
 
     public static readonly DiagnosticDescriptor MonitorNotLogged = Create(MonitorNotLoggedId, "Monitored metric is never logged", "[Monitor] watches '{0}', but no Log call with a constant name logs it{1}", Metrics, DiagnosticSeverity.Warning);
 
@@ -110,17 +110,13 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor StepAttributeNotOnMethod = Create(StepAttributeNotOnMethodId, "Volt attribute on a local function or lambda", "[{0}] on {1} is ignored: Volt reads step attributes only on methods of the module class; make it a method of the class", Structure, DiagnosticSeverity.Error);
 
-    /// <summary>The message argument is the parser's full explanation.</summary>
-    public static readonly DiagnosticDescriptor DerivesFromVoltModule = CreateStructure(DerivesFromVoltModuleId, "Module derives from another Volt module", "{0}", Structure, DiagnosticSeverity.Error, description: "One class of a hierarchy owns the generated loop; derived classes specialize a Volt module by overriding its virtual steps without attributes.");
+    public static readonly DiagnosticDescriptor DerivesFromVoltModule = CreateStructure(DerivesFromVoltModuleId, "Module derives from another Volt module", ModuleProblemMessages.DerivesFromVoltModule, Structure, DiagnosticSeverity.Error, description: "One class of a hierarchy owns the generated loop; derived classes specialize a Volt module by overriding its virtual steps without attributes.");
 
-    /// <summary>The message argument is the parser's full explanation.</summary>
-    public static readonly DiagnosticDescriptor NotAClass = CreateStructure(NotAClassId, "Step attributes on a type that is not a class", "{0}", Structure, DiagnosticSeverity.Error, description: "Records, structs and interfaces cannot hold the generated loop; step attributes belong on methods of a partial class.");
+    public static readonly DiagnosticDescriptor NotAClass = CreateStructure(NotAClassId, "Step attributes on a type that is not a class", ModuleProblemMessages.NotAClass, Structure, DiagnosticSeverity.Error, description: "Records, structs and interfaces cannot hold the generated loop; step attributes belong on methods of a partial class.");
 
-    /// <summary>The message argument is the parser's full explanation.</summary>
-    public static readonly DiagnosticDescriptor UnsupportedClassShape = CreateStructure(UnsupportedClassShapeId, "Module class shape not supported", "{0}", Structure, DiagnosticSeverity.Error, description: "The generated loop is an instance member of a concrete class: not abstract, not static, not nested in an interface.");
+    public static readonly DiagnosticDescriptor UnsupportedClassShape = CreateStructure(UnsupportedClassShapeId, "Module class shape not supported", ModuleProblemMessages.UnsupportedClassShape, Structure, DiagnosticSeverity.Error, description: "The generated loop is an instance member of a concrete class: not abstract, not static, not nested in an interface.");
 
-    /// <summary>The message argument is the parser's full explanation.</summary>
-    public static readonly DiagnosticDescriptor MonitorWithoutMetric = CreateStructure(MonitorWithoutMetricId, "[Monitor] without a metric name", "{0}", Structure, DiagnosticSeverity.Error, description: "[Monitor] names the logged metric that checkpointing and early stopping compare.");
+    public static readonly DiagnosticDescriptor MonitorWithoutMetric = CreateStructure(MonitorWithoutMetricId, "[Monitor] without a metric name", ModuleProblemMessages.MonitorWithoutMetric, Structure, DiagnosticSeverity.Error, description: "[Monitor] names the logged metric that checkpointing and early stopping compare.");
 
     public static readonly DiagnosticDescriptor SearchSpaceTypeMismatch = Create(SearchSpaceTypeMismatchId, "Search space does not fit the hyperparameter's type", "{0}", Search, DiagnosticSeverity.Error);
 
@@ -147,7 +143,7 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);
 
-    /// <summary>A structure rule whose message is the parser's sentence (it names the member or type and what is accepted); the description says what the rule is for.</summary>
+    /// <summary>A structure rule: its message format is the problem kind's (<see cref="ModuleProblemMessages"/>, whose parts name the type or member and what is accepted); the description says what the rule is for.</summary>
     private static DiagnosticDescriptor CreateStructure(string id, string title, string message, string category, DiagnosticSeverity severity, string description)
         => new(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant());
 }

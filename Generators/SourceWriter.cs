@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Volt.Generators;
 
-/// <summary>A small indenting text writer (the shape of dotnet/runtime's SourceWriter).</summary>
+/// <summary>
+/// A small indenting text writer (the shape of dotnet/runtime's SourceWriter). Braces come from
+/// <see cref="Block"/>, whose disposal writes the closing brace, so every block is closed by the
+/// code that opened it.
+/// </summary>
 internal sealed class SourceWriter
 {
     private const string IndentUnit = "    ";
@@ -36,24 +40,29 @@ internal sealed class SourceWriter
 
     public void WriteLine() => text.Append('\n');
 
-    public void OpenBlock(string header)
+    /// <summary>
+    /// Writes <paramref name="header"/> (unless null), an opening brace, and indents; disposing the
+    /// returned block writes the closing brace followed by <paramref name="suffix"/> (e.g. ";").
+    /// </summary>
+    public BlockScope Block(string? header = null, string suffix = "")
     {
-        WriteLine(header);
-        WriteLine("{");
-        indentation++;
-    }
-
-    public void OpenBrace()
-    {
-        WriteLine("{");
-        indentation++;
-    }
-
-    public void CloseBlock(string suffix = "")
-    {
-        if (indentation == 0)
+        if (header is not null)
         {
-            throw new InvalidOperationException("CloseBlock without a matching OpenBlock.");
+            WriteLine(header);
+        }
+
+        WriteLine("{");
+        indentation++;
+        return new BlockScope(this, indentation, suffix);
+    }
+
+    public override string ToString() => text.ToString();
+
+    private void Close(int depth, string suffix)
+    {
+        if (indentation != depth)
+        {
+            throw new InvalidOperationException($"A block opened at depth {depth} is closed at depth {indentation}: blocks close in the reverse order they opened.");
         }
 
         indentation--;
@@ -67,5 +76,28 @@ internal sealed class SourceWriter
         WriteLine("}" + suffix);
     }
 
-    public override string ToString() => text.ToString();
+    /// <summary>An open block; <see cref="Dispose"/> closes it (once).</summary>
+    public sealed class BlockScope : IDisposable
+    {
+        private readonly SourceWriter writer;
+        private readonly int depth;
+        private readonly string suffix;
+        private bool closed;
+
+        internal BlockScope(SourceWriter writer, int depth, string suffix)
+        {
+            this.writer = writer;
+            this.depth = depth;
+            this.suffix = suffix;
+        }
+
+        public void Dispose()
+        {
+            if (!closed)
+            {
+                closed = true;
+                writer.Close(depth, suffix);
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using TorchSharp;
@@ -6,7 +7,8 @@ using static TorchSharp.torch;
 
 namespace Volt;
 
-/// <summary>Moves batch tensors to the training device; the generated transfer code calls it per tensor member.</summary>
+/// <summary>Moves batch tensors to the training device; the generated transfer code calls it per tensor member (hidden from IntelliSense: generated code only).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchTransfer
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.IO;
 using System.Text;
 using System.Text.Json;
@@ -23,6 +24,7 @@ public static class HyperparameterFile
     /// <param name="directory">The run directory.</param>
     /// <param name="hyperparameters">The record.</param>
     /// <returns>The path of the written file.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static string Save(string directory, IHyperparameters hyperparameters)
     {
         ArgumentNullException.ThrowIfNull(hyperparameters);
@@ -41,11 +43,13 @@ public static class HyperparameterFile
 
     /// <summary>The property <paramref name="name"/> of saved hyperparameters; the generated readers call it.</summary>
     /// <exception cref="InvalidDataException">The property is missing.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static JsonElement Property(JsonElement hyperparameters, string name)
         => hyperparameters.ValueKind == JsonValueKind.Object && hyperparameters.TryGetProperty(name, out var value)
             ? value
             : throw new InvalidDataException($"The saved hyperparameters have no '{name}'; they were saved by a different version of the module.");
 
     /// <summary>True when the saved hyperparameter <paramref name="name"/> is JSON null.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static bool IsNull(JsonElement hyperparameters, string name) => Property(hyperparameters, name).ValueKind == JsonValueKind.Null;
 }

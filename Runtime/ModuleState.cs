@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using TorchSharp;
 using Volt.Logging;
 using static TorchSharp.torch;
@@ -8,16 +9,20 @@ namespace Volt;
 /// <summary>
 /// The runtime state a generated module carries: the device the trainer put it on and the metric
 /// collector of the phase that is running. The generated <c>Log</c> and <c>Device</c> members read it.
-/// One instance per module object; nothing here is shared between modules or trainers.
+/// One instance per module object; nothing here is shared between modules or trainers. Hidden from
+/// IntelliSense: only generated code uses it (user code calls the generated members).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ModuleState
 {
     private MetricCollector? metrics;
 
     /// <summary>This process's rank among all training processes; 0 on a single device.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public int GlobalRank { get; internal set; }
 
     /// <summary>The device the module's parameters are on. CPU until a trainer moves the module.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public Device Device { get; internal set; } = torch.CPU;
 
     /// <summary>The collector of the running phase; null outside Fit, Validate, Test and Predict.</summary>
@@ -36,6 +41,7 @@ public sealed class ModuleState
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
     /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); the epoch value is reduced at the epoch end (a mean over all ranks' samples); step values stay this rank's. Every rank must log it. A no-op on one device.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
@@ -48,6 +54,7 @@ public sealed class ModuleState
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
     /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); the epoch value is reduced at the epoch end (a mean over all ranks' samples); step values stay this rank's. Every rank must log it. A no-op on one device.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
         => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
@@ -61,6 +68,7 @@ public sealed class ModuleState
     /// <param name="onStep">Record the per-step (batch) value; null takes the phase default.</param>
     /// <param name="onEpoch">Record the epoch value; null takes the phase default.</param>
     /// <param name="progressBar">Show the value in the console progress.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public void Log(string name, Metrics.Metric metric, bool? onStep, bool? onEpoch, bool progressBar)
         => RequireMetrics(name).Log(name, metric, onStep, onEpoch, progressBar);
 
@@ -70,6 +78,7 @@ public sealed class ModuleState
     /// <summary>Runs backward on a loss inside a manual-optimization training step (precision-aware, with the backward hooks).</summary>
     /// <param name="loss">The loss.</param>
     /// <exception cref="InvalidOperationException">Called outside a manual-optimization training step.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public void ManualBackward(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -88,6 +97,7 @@ public sealed class ModuleState
     /// <param name="optimizer">The optimizer.</param>
     /// <returns>True when the step was taken.</returns>
     /// <exception cref="InvalidOperationException">Called outside a manual-optimization training step.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public bool ManualStep(torch.optim.Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);

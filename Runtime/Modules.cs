@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using TorchSharp;
 using Volt.Loops;
 
@@ -13,6 +14,7 @@ public interface IVoltModule
     torch.nn.Module Module { get; }
 
     /// <summary>The per-module runtime state the trainer attaches (device, current metric collector).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     ModuleState State { get; }
 
     /// <summary>The monitored metric from <see cref="MonitorAttribute"/>, or null when the class has none.</summary>
@@ -30,6 +32,7 @@ public interface IVoltModule
 public interface IFitModule<TTrainBatch> : IVoltModule
 {
     /// <summary>Runs the generated fit loop. Called by <see cref="Trainer.Fit{TTrainBatch}(IFitModule{TTrainBatch}, Data.IDataLoader{TTrainBatch})"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     void RunFit(FitLoop<TTrainBatch> fit);
 }
 
@@ -39,6 +42,7 @@ public interface IFitModule<TTrainBatch> : IVoltModule
 public interface IFitModule<TTrainBatch, TValidationBatch> : IVoltModule
 {
     /// <summary>Runs the generated fit loop, validating with <paramref name="validation"/> when it is given.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     void RunFit(FitLoop<TTrainBatch> fit, EvaluationLoop<TValidationBatch>? validation);
 }
 
@@ -47,6 +51,7 @@ public interface IFitModule<TTrainBatch, TValidationBatch> : IVoltModule
 public interface IValidateModule<TBatch> : IVoltModule
 {
     /// <summary>Runs one generated validation epoch.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     void RunValidate(EvaluationLoop<TBatch> validation);
 }
 
@@ -55,6 +60,7 @@ public interface IValidateModule<TBatch> : IVoltModule
 public interface ITestModule<TBatch> : IVoltModule
 {
     /// <summary>Runs one generated test epoch.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     void RunTest(EvaluationLoop<TBatch> test);
 }
 
@@ -64,6 +70,7 @@ public interface ITestModule<TBatch> : IVoltModule
 public interface IPredictModule<TBatch, TOutput> : IVoltModule
 {
     /// <summary>Runs the generated predict loop.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     void RunPredict(PredictLoop<TBatch, TOutput> predict);
 }
 

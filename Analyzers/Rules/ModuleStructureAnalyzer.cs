@@ -53,12 +53,13 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
         var notPartial = problems.Where(p => p.Kind == ModuleProblemKind.NotPartial).ToList();
         if (notPartial.Count > 0)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, TypeLocation(type), string.Join(" ", notPartial.Select(p => p.Detail))));
+            var notPartialTypes = string.Join(", ", notPartial.Select(p => "'" + p.Subject + "'"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, TypeLocation(type), type.Name, notPartialTypes));
         }
 
         foreach (var problem in problems.Where(p => p.Kind != ModuleProblemKind.NotPartial))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DescriptorFor(problem.Kind), Locate(type, problem), problem.Detail));
+            context.ReportDiagnostic(Diagnostic.Create(DescriptorFor(problem.Kind), Locate(type, problem), problem.Arguments.Cast<object>().ToArray()));
         }
 
         var steps = type.GetMembers().OfType<IMethodSymbol>().Select(m => symbols.StepAttribute(m)).Where(a => a is not null).ToList();
@@ -81,8 +82,8 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
             return;
         }
 
-        var detail = $"[ConfigureOptimizers] '{configure.Name}' of '{type.Name}' is ignored: '{type.Name}' derives from the Volt module '{baseModule.Name}', whose generated loop calls its own [ConfigureOptimizers]. Override that method without the attribute instead.";
-        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DerivesFromVoltModule, configure.Locations.FirstOrDefault() ?? Location.None, detail));
+        var declares = $"declares [ConfigureOptimizers] '{configure.Name}', which is ignored";
+        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DerivesFromVoltModule, configure.Locations.FirstOrDefault() ?? Location.None, type.Name, declares, baseModule.Name));
     }
 
     /// <summary>The diagnostic of each problem kind; a kind without one throws, and a test enumerates every kind.</summary>
@@ -116,7 +117,7 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
             return TypeLocation(type);
         }
 
-        var member = type.GetMembers(problem.Subject).FirstOrDefault(ModuleParser.IsUserDeclared);
+        var member = type.GetMembers(problem.Subject).FirstOrDefault(UserCode.IsUserDeclared);
         if (member?.Locations.FirstOrDefault(l => l.IsInSource) is { } memberLocation)
         {
             return memberLocation;
@@ -136,8 +137,7 @@ public sealed class ModuleStructureAnalyzer : VoltAnalyzer
     {
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
-            if (ModuleParser.IsUserDeclared(type) && reference.GetSyntax() is TypeDeclarationSyntax declaration
-                && !ModuleParser.IsGeneratedByVolt(reference.SyntaxTree))
+            if (!UserCode.IsGeneratedByVolt(reference.SyntaxTree) && reference.GetSyntax() is TypeDeclarationSyntax declaration)
             {
                 return declaration.Identifier.GetLocation();
             }

@@ -16,19 +16,19 @@ internal static class ModuleSurfaceEmitter
     public static string Emit(ModuleSurfaceModel model, string version)
     {
         var writer = new SourceWriter();
-        GeneratedFileFrame.Open(writer, model.Hierarchy, model.ClassName, []);
-        WriteMembers(writer, GeneratedCodeAttribute(version), model.Manual, new HashSet<string>(model.Members));
-        GeneratedFileFrame.Close(writer, model.Hierarchy);
+        using (GeneratedFileFrame.Open(writer, model.Hierarchy, model.ClassName, []))
+        {
+            WriteMembers(writer, GeneratedFileFrame.GeneratedCodeAttribute(version), model.Manual, new HashSet<string>(model.Members));
+        }
+
         return writer.ToString();
     }
-
-    /// <summary>The [GeneratedCode] attribute line of this generator version.</summary>
-    public static string GeneratedCodeAttribute(string version) => $"[global::System.CodeDom.Compiler.GeneratedCode(\"Volt.Generators\", \"{version}\")]";
 
     /// <summary>Writes the surface members named in <paramref name="members"/>.</summary>
     public static void WriteMembers(SourceWriter writer, string generatedCode, bool manual, ISet<string> members)
     {
         var state = WellKnownNames.StateField;
+        writer.WriteLine(generatedCode);
         writer.WriteLine($"private readonly global::Volt.ModuleState {state} = new();");
         writer.WriteLine();
         if (members.Contains("Device"))

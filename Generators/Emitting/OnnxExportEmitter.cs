@@ -18,12 +18,14 @@ internal static class OnnxExportEmitter
     /// <summary>Returns the source text of the generated file for <paramref name="model"/>.</summary>
     public static string Emit(OnnxExportModel model, string version)
     {
-        var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Volt.Generators\", \"{version}\")]";
+        var generatedCode = GeneratedFileFrame.GeneratedCodeAttribute(version);
         var writer = new SourceWriter();
-        GeneratedFileFrame.Open(writer, model.Hierarchy, model.ClassName, [Exportable], "the forward method ([OnnxExport])");
-        WriteExportMethod(writer, model, generatedCode);
-        WriteAppendMethod(writer, model, generatedCode);
-        GeneratedFileFrame.Close(writer, model.Hierarchy);
+        using (GeneratedFileFrame.Open(writer, model.Hierarchy, model.ClassName, [Exportable], "the forward method ([OnnxExport])"))
+        {
+            WriteExportMethod(writer, model, generatedCode);
+            WriteAppendMethod(writer, model, generatedCode);
+        }
+
         return writer.ToString();
     }
 
@@ -39,13 +41,15 @@ internal static class OnnxExportEmitter
             /// <param name="dynamicBatch">True: the model's batch dimension is symbolic, so it runs any batch size.</param>
             {generatedCode}
             """);
-        writer.OpenBlock($"public void {OnnxExportParser.ExportMethodName}(string path, long[] inputShape, bool dynamicBatch = true)");
-        var elementType = model.InputIsIndices ? "global::Volt.Export.OnnxElementType.Int64" : "global::Volt.Export.OnnxElementType.Float";
-        writer.WriteLine($"var graph = new {Builder}({Literal(model.ClassName)});");
-        writer.WriteLine($"var input = graph.Input({Literal(model.InputName.TrimStart('@'))}, inputShape, dynamicBatch, {elementType});");
-        writer.WriteLine($"graph.Output((({Exportable})this).AppendOnnx(graph, \"\", input));");
-        writer.WriteLine("graph.Save(path);");
-        writer.CloseBlock();
+        using (writer.Block($"public void {OnnxExportParser.ExportMethodName}(string path, long[] inputShape, bool dynamicBatch = true)"))
+        {
+            var elementType = model.InputIsIndices ? "global::Volt.Export.OnnxElementType.Int64" : "global::Volt.Export.OnnxElementType.Float";
+            writer.WriteLine($"var graph = new {Builder}({Literal(model.ClassName)});");
+            writer.WriteLine($"var input = graph.Input({Literal(model.InputName.TrimStart('@'))}, inputShape, dynamicBatch, {elementType});");
+            writer.WriteLine($"graph.Output((({Exportable})this).AppendOnnx(graph, \"\", input));");
+            writer.WriteLine("graph.Save(path);");
+        }
+
         writer.WriteLine();
     }
 
@@ -53,19 +57,19 @@ internal static class OnnxExportEmitter
     {
         writer.WriteLine("/// <summary>The forward method, translated into ONNX graph-builder calls.</summary>");
         writer.WriteLine(generatedCode);
-        writer.OpenBlock($"{Value} {Exportable}.AppendOnnx({Builder} {ForwardTranslator.GraphParameter}, string {ForwardTranslator.ScopeParameter}, {Value} {model.InputName})");
-        foreach (var statement in model.Statements)
+        using (writer.Block($"{Value} {Exportable}.AppendOnnx({Builder} {ForwardTranslator.GraphParameter}, string {ForwardTranslator.ScopeParameter}, {Value} {model.InputName})"))
         {
-            var expression = Expression(statement.Expression);
-            writer.WriteLine(statement.Kind switch
+            foreach (var statement in model.Statements)
             {
-                OnnxStatementKind.Declare => $"var {statement.Name} = {expression};",
-                OnnxStatementKind.Assign => $"{statement.Name} = {expression};",
-                _ => $"return {expression};",
-            });
+                var expression = Expression(statement.Expression);
+                writer.WriteLine(statement.Kind switch
+                {
+                    OnnxStatementKind.Declare => $"var {statement.Name} = {expression};",
+                    OnnxStatementKind.Assign => $"{statement.Name} = {expression};",
+                    _ => $"return {expression};",
+                });
+            }
         }
-
-        writer.CloseBlock();
     }
 
     private static string Expression(OnnxExpressionModel expression) => expression.Kind switch

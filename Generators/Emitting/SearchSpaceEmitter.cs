@@ -16,12 +16,14 @@ internal static class SearchSpaceEmitter
     /// <summary>Returns the source text of the search-space file.</summary>
     public static string Emit(HierarchyInfo hierarchy, string className, SearchSpaceModel space, string version)
     {
-        var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Volt.Generators\", \"{version}\")]";
+        var generatedCode = GeneratedFileFrame.GeneratedCodeAttribute(version);
         var writer = new SourceWriter();
-        GeneratedFileFrame.Open(writer, hierarchy, className, [], "the search-space attributes");
-        WriteSearchSpace(writer, space, generatedCode);
-        WriteSampler(writer, space, generatedCode);
-        GeneratedFileFrame.Close(writer, hierarchy);
+        using (GeneratedFileFrame.Open(writer, hierarchy, className, [], "the search-space attributes"))
+        {
+            WriteSearchSpace(writer, space, generatedCode);
+            WriteSampler(writer, space, generatedCode);
+        }
+
         return writer.ToString();
     }
 

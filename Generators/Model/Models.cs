@@ -36,8 +36,12 @@ internal sealed record TrainingStepModel(string MethodName, string BatchType, bo
 /// <summary>What the generator found wrong with a class; the class gets no generated code. The analyzers report these.</summary>
 /// <param name="Kind">The rule that was broken.</param>
 /// <param name="Subject">The member, type or attribute the problem is about.</param>
-/// <param name="Detail">A sentence that says what is wrong and what is accepted.</param>
-internal sealed record ModuleProblem(ModuleProblemKind Kind, string Subject, string Detail);
+/// <param name="Arguments">The parts of the kind's message format (see <see cref="ModuleProblemMessages"/>), in order.</param>
+internal sealed record ModuleProblem(ModuleProblemKind Kind, string Subject, EquatableArray<string> Arguments)
+{
+    /// <summary>The message: what is wrong and what is accepted.</summary>
+    public string Detail => ModuleProblemMessages.Format(Kind, Arguments);
+}
 
 /// <summary>The kinds of <see cref="ModuleProblem"/>.</summary>
 internal enum ModuleProblemKind

@@ -155,19 +155,23 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
         {
             if (ReservedRecordNames.Contains(item.RecordPropertyName) || !seen.Add(item.RecordPropertyName))
             {
-                problems.Add(new ModuleProblem(
+                problems.Report(
                     ModuleProblemKind.UnsupportedHyperparameter,
                     item.Name,
-                    $"The hyperparameter '{item.Name}' becomes the property '{item.RecordPropertyName}' of the generated Hyperparameters record, which is reserved or already taken; rename it."));
+                    item.Name,
+                    type.Name,
+                    $"becomes the property '{item.RecordPropertyName}' of the generated Hyperparameters record, which is reserved or already taken; rename it");
             }
         }
     }
 
     private void ReportUnsupported(string name, ITypeSymbol parameterType)
-        => problems.Add(new ModuleProblem(
+        => problems.Report(
             ModuleProblemKind.UnsupportedHyperparameter,
             name,
-            $"The hyperparameter '{name}' has the type '{parameterType.ToDisplayString()}', which hparams.json cannot hold. Hyperparameters are numbers, bool, string or enums (optionally nullable) or one-dimensional arrays of them, on readable instance properties or constructor parameters."));
+            name,
+            type.Name,
+            $"has the type '{parameterType.ToDisplayString()}', which hparams.json cannot hold; hyperparameters are numbers, bool, string or enums (optionally nullable) or one-dimensional arrays of them, on readable instance properties or constructor parameters");
 
     private static bool IsPrimaryConstructor(IMethodSymbol constructor)
         => constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax);

@@ -35,12 +35,12 @@ internal sealed partial class ModuleParser
 
     private ModuleSurfaceModel? ParseSurface()
     {
-        if (hierarchy is null || tensorType is null || problems.Any(p => NoSurfaceKinds.Contains(p.Kind)))
+        if (hierarchy is null || torch is null || problems.Any(p => NoSurfaceKinds.Contains(p.Kind)))
         {
             return null;
         }
 
-        var members = SurfaceMembers.Where(name => !type.GetMembers(name).Any(IsUserDeclared) && InheritedMember(name) is null).ToList();
+        var members = SurfaceMembers.Where(name => !type.GetMembers(name).Any(UserCode.IsUserDeclared) && InheritedMember(name) is null).ToList();
         if (!members.Contains(WellKnownNames.StateField))
         {
             return null;

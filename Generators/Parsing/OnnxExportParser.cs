@@ -54,7 +54,7 @@ internal sealed class OnnxExportParser
 
         var hierarchy = ParseHierarchy();
         var forward = FindForward(tensor);
-        if (type.GetMembers(ExportMethodName).Any(ModuleParser.IsUserDeclared))
+        if (type.GetMembers(ExportMethodName).Any(UserCode.IsUserDeclared))
         {
             ReportClass($"'{type.Name}' declares '{ExportMethodName}', which [OnnxExport] generates; rename the member.");
         }

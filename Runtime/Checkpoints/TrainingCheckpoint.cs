@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Linq;
@@ -117,6 +118,7 @@ public static class TrainingCheckpoint
     /// Keys and shapes must match exactly; the first mismatch is named.
     /// </summary>
     /// <exception cref="InvalidDataException">A parameter is missing, unexpected, or has another shape or dtype.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void LoadModelState(CheckpointReader checkpoint, nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -187,6 +189,7 @@ public static class TrainingCheckpoint
     /// <param name="moduleType">The module class the caller builds.</param>
     /// <param name="fromJson">The generated reader of the record.</param>
     /// <exception cref="InvalidDataException">The checkpoint belongs to another class, or a hyperparameter is missing or of the wrong type.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static THyperparameters ReadHyperparameters<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] THyperparameters>(
         CheckpointReader checkpoint, Type moduleType, Func<JsonElement, THyperparameters> fromJson)
     {

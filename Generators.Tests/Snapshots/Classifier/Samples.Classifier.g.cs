@@ -14,6 +14,7 @@ namespace Samples
         global::Volt.ITestModule<global::Samples.Batch>,
         global::Volt.IPredictModule<global::Samples.Batch, global::TorchSharp.torch.Tensor>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly global::Volt.ModuleState _volt = new();
 
         /// <summary>The device the trainer placed this module on; create tensors inside steps with <c>device: Device</c>.</summary>
@@ -43,19 +44,28 @@ namespace Samples
         public void Log(string name, global::Volt.Metrics.Metric metric, bool? onStep = null, bool? onEpoch = null, bool progressBar = false)
             => _volt.Log(name, metric, onStep, onEpoch, progressBar);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::TorchSharp.torch.nn.Module global::Volt.IVoltModule.Module => this;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::Volt.ModuleState global::Volt.IVoltModule.State => _volt;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::Volt.MonitorInfo? global::Volt.IVoltModule.Monitor => new global::Volt.MonitorInfo("val_acc", global::Volt.MonitorMode.Max);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         void global::Volt.IVoltModule.SaveHyperparameters(string directory) => SaveHyperparameters(directory);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::Volt.IHyperparameters global::Volt.IVoltModule.CurrentHyperparameters => GetHyperparameters();
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly int _hp_hiddenSize = hiddenSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly double _hp_learningRate = learningRate;
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly global::Samples.Activation _hp_activation = activation;
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly string? _hp_note = note;
 
         /// <summary>The hyperparameters of this module, as saved to <c>hparams.json</c>.</summary>
@@ -63,6 +73,7 @@ namespace Samples
         public sealed partial record Hyperparameters(int HiddenSize, double LearningRate, global::Samples.Activation Activation, string? Note, float Dropout) : global::Volt.IHyperparameters
         {
             /// <inheritdoc/>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public void WriteJsonProperties(global::System.Text.Json.Utf8JsonWriter writer)
             {
                 writer.WriteNumber("hiddenSize", HiddenSize);
@@ -73,6 +84,7 @@ namespace Samples
             }
 
             /// <summary>Reads hyperparameters written by <see cref="WriteJsonProperties"/> (from hparams.json or a checkpoint).</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new(
                 HiddenSize: global::Volt.HyperparameterFile.Property(json, "hiddenSize").GetInt32(),
                 LearningRate: global::Volt.HyperparameterFile.Property(json, "learningRate").GetDouble(),
@@ -148,7 +160,7 @@ namespace Samples
                 train();
                 for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                 {
-                    using (var scope = global::TorchSharp.torch.NewDisposeScope())
+                    using (global::TorchSharp.torch.NewDisposeScope())
                     {
                         var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
                         fit.Metrics.SetBatchSize(batch.Images.size(0));
@@ -175,6 +187,7 @@ namespace Samples
                         fit.EndBatch(batchIndex);
                     }
 
+                    // The step's dispose scope has ended: its tensors are freed before validation runs.
                     if (validation is not null && fit.ShouldValidateAfterBatch(batchIndex))
                     {
                         RunValidationEpoch(validation);
@@ -200,14 +213,16 @@ namespace Samples
                 validation.BeginEpoch();
                 for (var batchIndex = 0; validation.BeginBatch(batchIndex); batchIndex++)
                 {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(validation.GetBatch(batchIndex), validation.Device, validation.Precision.InputDtype);
-                    validation.Metrics.SetBatchSize(batch.Images.size(0));
-                    using (validation.Precision.Autocast())
+                    using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        Validate(batch, batchIndex);
+                        var batch = MoveBatchToDevice(validation.GetBatch(batchIndex), validation.Device, validation.Precision.InputDtype);
+                        validation.Metrics.SetBatchSize(batch.Images.size(0));
+                        using (validation.Precision.Autocast())
+                        {
+                            Validate(batch, batchIndex);
+                        }
+                        validation.EndBatch(batchIndex);
                     }
-                    validation.EndBatch(batchIndex);
                 }
 
                 validation.EndEpoch();
@@ -233,14 +248,16 @@ namespace Samples
                 test.BeginEpoch();
                 for (var batchIndex = 0; test.BeginBatch(batchIndex); batchIndex++)
                 {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(test.GetBatch(batchIndex), test.Device, test.Precision.InputDtype);
-                    test.Metrics.SetBatchSize(batch.Images.size(0));
-                    using (test.Precision.Autocast())
+                    using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        Test(batch);
+                        var batch = MoveBatchToDevice(test.GetBatch(batchIndex), test.Device, test.Precision.InputDtype);
+                        test.Metrics.SetBatchSize(batch.Images.size(0));
+                        using (test.Precision.Autocast())
+                        {
+                            Test(batch);
+                        }
+                        test.EndBatch(batchIndex);
                     }
-                    test.EndBatch(batchIndex);
                 }
 
                 test.EndEpoch();
@@ -263,15 +280,17 @@ namespace Samples
                 predict.BeginEpoch();
                 for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)
                 {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
-                    global::TorchSharp.torch.Tensor output;
-                    using (predict.Precision.Autocast())
+                    using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        output = Predict(batch);
+                        var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
+                        global::TorchSharp.torch.Tensor output;
+                        using (predict.Precision.Autocast())
+                        {
+                            output = Predict(batch);
+                        }
+                        output.DetachFromDisposeScope();
+                        predict.AddOutput(batchIndex, output);
                     }
-                    output.DetachFromDisposeScope();
-                    predict.AddOutput(batchIndex, output);
                 }
 
                 predict.EndEpoch();
@@ -302,6 +321,7 @@ namespace Samples
         // Modules with primary constructors never call it, so every entry point that reads them registers first.
         // RegisterComponents() runs once; later calls return at once.
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true)
         {
             RegisterComponents();
@@ -309,6 +329,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true)
         {
             RegisterComponents();
@@ -316,6 +337,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.nn.Module module)> named_children()
         {
             RegisterComponents();
@@ -323,6 +345,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.nn.Module module)> named_modules()
         {
             RegisterComponents();
@@ -330,6 +353,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor> state_dict(global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>? destination = null, string? prefix = null)
         {
             RegisterComponents();
@@ -337,6 +361,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::TorchSharp.torch.nn.Module apply(global::System.Action<global::TorchSharp.torch.nn.Module> fn)
         {
             RegisterComponents();
@@ -344,6 +369,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType dtype, bool non_blocking)
         {
             RegisterComponents();
@@ -351,6 +377,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.DeviceType deviceType, int deviceIndex, bool non_blocking)
         {
             RegisterComponents();
@@ -358,6 +385,7 @@ namespace Samples
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.torch.ScalarType dtype, bool non_blocking)
         {
             RegisterComponents();

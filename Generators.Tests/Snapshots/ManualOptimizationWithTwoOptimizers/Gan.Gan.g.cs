@@ -10,6 +10,7 @@ namespace Gan
         global::Volt.IVoltModule,
         global::Volt.IFitModule<global::Gan.Images>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly global::Volt.ModuleState _volt = new();
 
         /// <summary>The device the trainer placed this module on; create tensors inside steps with <c>device: Device</c>.</summary>
@@ -48,16 +49,22 @@ namespace Gan
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         public bool ManualStep(global::TorchSharp.torch.optim.Optimizer optimizer) => _volt.ManualStep(optimizer);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::TorchSharp.torch.nn.Module global::Volt.IVoltModule.Module => this;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::Volt.ModuleState global::Volt.IVoltModule.State => _volt;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::Volt.MonitorInfo? global::Volt.IVoltModule.Monitor => null;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         void global::Volt.IVoltModule.SaveHyperparameters(string directory) => SaveHyperparameters(directory);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         global::Volt.IHyperparameters global::Volt.IVoltModule.CurrentHyperparameters => GetHyperparameters();
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
         private readonly int _hp_noiseSize = noiseSize;
 
         /// <summary>The hyperparameters of this module, as saved to <c>hparams.json</c>.</summary>
@@ -65,12 +72,14 @@ namespace Gan
         public sealed partial record Hyperparameters(int NoiseSize) : global::Volt.IHyperparameters
         {
             /// <inheritdoc/>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public void WriteJsonProperties(global::System.Text.Json.Utf8JsonWriter writer)
             {
                 writer.WriteNumber("noiseSize", NoiseSize);
             }
 
             /// <summary>Reads hyperparameters written by <see cref="WriteJsonProperties"/> (from hparams.json or a checkpoint).</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new(
                 NoiseSize: global::Volt.HyperparameterFile.Property(json, "noiseSize").GetInt32());
         }
@@ -128,7 +137,7 @@ namespace Gan
                 train();
                 for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                 {
-                    using (var scope = global::TorchSharp.torch.NewDisposeScope())
+                    using (global::TorchSharp.torch.NewDisposeScope())
                     {
                         var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
                         fit.Metrics.SetBatchSize(batch.Pixels.size(0));
@@ -163,6 +172,7 @@ namespace Gan
         // Modules with primary constructors never call it, so every entry point that reads them registers first.
         // RegisterComponents() runs once; later calls return at once.
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true)
         {
             RegisterComponents();
@@ -170,6 +180,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true)
         {
             RegisterComponents();
@@ -177,6 +188,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.nn.Module module)> named_children()
         {
             RegisterComponents();
@@ -184,6 +196,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.nn.Module module)> named_modules()
         {
             RegisterComponents();
@@ -191,6 +204,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor> state_dict(global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>? destination = null, string? prefix = null)
         {
             RegisterComponents();
@@ -198,6 +212,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         public override global::TorchSharp.torch.nn.Module apply(global::System.Action<global::TorchSharp.torch.nn.Module> fn)
         {
             RegisterComponents();
@@ -205,6 +220,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType dtype, bool non_blocking)
         {
             RegisterComponents();
@@ -212,6 +228,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.DeviceType deviceType, int deviceIndex, bool non_blocking)
         {
             RegisterComponents();
@@ -219,6 +236,7 @@ namespace Gan
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
         protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.torch.ScalarType dtype, bool non_blocking)
         {
             RegisterComponents();

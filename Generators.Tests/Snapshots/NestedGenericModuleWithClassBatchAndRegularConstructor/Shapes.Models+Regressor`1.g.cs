@@ -13,6 +13,7 @@ namespace Shapes
             global::Volt.IFitModule<global::Shapes.Batch>,
             global::Volt.IPredictModule<(global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor), (global::TorchSharp.torch.Tensor Value, int Index)>
         {
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             private readonly global::Volt.ModuleState _volt = new();
 
             /// <summary>The device the trainer placed this module on; create tensors inside steps with <c>device: Device</c>.</summary>
@@ -42,14 +43,19 @@ namespace Shapes
             public void Log(string name, global::Volt.Metrics.Metric metric, bool? onStep = null, bool? onEpoch = null, bool progressBar = false)
                 => _volt.Log(name, metric, onStep, onEpoch, progressBar);
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             global::TorchSharp.torch.nn.Module global::Volt.IVoltModule.Module => this;
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             global::Volt.ModuleState global::Volt.IVoltModule.State => _volt;
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             global::Volt.MonitorInfo? global::Volt.IVoltModule.Monitor => null;
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             void global::Volt.IVoltModule.SaveHyperparameters(string directory) => SaveHyperparameters(directory);
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
             global::Volt.IHyperparameters global::Volt.IVoltModule.CurrentHyperparameters => GetHyperparameters();
 
             /// <summary>The hyperparameters of this module, as saved to <c>hparams.json</c>.</summary>
@@ -57,6 +63,7 @@ namespace Shapes
             public sealed partial record Hyperparameters(int Width, double? WeightDecay) : global::Volt.IHyperparameters
             {
                 /// <inheritdoc/>
+                [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
                 public void WriteJsonProperties(global::System.Text.Json.Utf8JsonWriter writer)
                 {
                     writer.WriteNumber("Width", Width);
@@ -71,6 +78,7 @@ namespace Shapes
                 }
 
                 /// <summary>Reads hyperparameters written by <see cref="WriteJsonProperties"/> (from hparams.json or a checkpoint).</summary>
+                [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
                 public static Hyperparameters FromJson(global::System.Text.Json.JsonElement json) => new(
                     Width: global::Volt.HyperparameterFile.Property(json, "Width").GetInt32(),
                     WeightDecay: global::Volt.HyperparameterFile.IsNull(json, "WeightDecay") ? null : global::Volt.HyperparameterFile.Property(json, "WeightDecay").GetDouble());
@@ -131,7 +139,7 @@ namespace Shapes
                     train();
                     for (var batchIndex = fit.FirstBatchIndex; fit.BeginBatch(batchIndex); batchIndex++)
                     {
-                        using (var scope = global::TorchSharp.torch.NewDisposeScope())
+                        using (global::TorchSharp.torch.NewDisposeScope())
                         {
                             var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
                             fit.Metrics.SetBatchSize(batch.Input.size(0));
@@ -175,15 +183,17 @@ namespace Shapes
                     predict.BeginEpoch();
                     for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)
                     {
-                        using var scope = global::TorchSharp.torch.NewDisposeScope();
-                        var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
-                        (global::TorchSharp.torch.Tensor Value, int Index) output;
-                        using (predict.Precision.Autocast())
+                        using (global::TorchSharp.torch.NewDisposeScope())
                         {
-                            output = Predict(batch, batchIndex);
+                            var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
+                            (global::TorchSharp.torch.Tensor Value, int Index) output;
+                            using (predict.Precision.Autocast())
+                            {
+                                output = Predict(batch, batchIndex);
+                            }
+                            output.Item1?.DetachFromDisposeScope();
+                            predict.AddOutput(batchIndex, output);
                         }
-                        output.Item1?.DetachFromDisposeScope();
-                        predict.AddOutput(batchIndex, output);
                     }
 
                     predict.EndEpoch();
@@ -231,6 +241,7 @@ namespace Shapes
             // Modules with primary constructors never call it, so every entry point that reads them registers first.
             // RegisterComponents() runs once; later calls return at once.
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true)
             {
                 RegisterComponents();
@@ -238,6 +249,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true)
             {
                 RegisterComponents();
@@ -245,6 +257,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.nn.Module module)> named_children()
             {
                 RegisterComponents();
@@ -252,6 +265,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             public override global::System.Collections.Generic.IEnumerable<(string name, global::TorchSharp.torch.nn.Module module)> named_modules()
             {
                 RegisterComponents();
@@ -259,6 +273,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             public override global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor> state_dict(global::System.Collections.Generic.Dictionary<string, global::TorchSharp.torch.Tensor>? destination = null, string? prefix = null)
             {
                 RegisterComponents();
@@ -266,6 +281,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             public override global::TorchSharp.torch.nn.Module apply(global::System.Action<global::TorchSharp.torch.nn.Module> fn)
             {
                 RegisterComponents();
@@ -273,6 +289,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.torch.Device device, global::TorchSharp.torch.ScalarType dtype, bool non_blocking)
             {
                 RegisterComponents();
@@ -280,6 +297,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.DeviceType deviceType, int deviceIndex, bool non_blocking)
             {
                 RegisterComponents();
@@ -287,6 +305,7 @@ namespace Shapes
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
             protected override global::TorchSharp.torch.nn.Module _to(global::TorchSharp.torch.ScalarType dtype, bool non_blocking)
             {
                 RegisterComponents();
