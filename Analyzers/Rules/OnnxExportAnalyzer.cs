@@ -19,6 +19,7 @@ public sealed class OnnxExportAnalyzer : VoltAnalyzer
         DiagnosticDescriptors.OnnxUnsupportedExpression,
         DiagnosticDescriptors.OnnxUnsupportedStatement,
         DiagnosticDescriptors.OnnxUnsupportedClass,
+        DiagnosticDescriptors.OnnxRuntimeResolvedSubmodule,
     ];
 
     /// <inheritdoc/>
@@ -49,6 +50,7 @@ public sealed class OnnxExportAnalyzer : VoltAnalyzer
                 OnnxExportProblemKind.UnsupportedExpression => DiagnosticDescriptors.OnnxUnsupportedExpression,
                 OnnxExportProblemKind.UnsupportedStatement => DiagnosticDescriptors.OnnxUnsupportedStatement,
                 OnnxExportProblemKind.UnsupportedClass => DiagnosticDescriptors.OnnxUnsupportedClass,
+                OnnxExportProblemKind.RuntimeResolvedSubmodule => DiagnosticDescriptors.OnnxRuntimeResolvedSubmodule,
                 _ => throw new System.ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind without a descriptor."),
             };
             context.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, problem.Detail));
