@@ -218,7 +218,15 @@ internal static class ServingContractEmitter
         => string.Join(", ", members.Select(m => $"{m.Type} {m.Name}"));
 
     private static string JsonShape(IEnumerable<ServedMemberModel> members)
-        => "{" + string.Join(", ", members.Select(m => $"\"{m.JsonName}\": {(m.Kind == ServedValueKind.Tensor ? "[...]" : m.Kind.ToString().ToLowerInvariant())}")) + "}";
+        => "{" + string.Join(", ", members.Select(m => $"\"{m.JsonName}\": {JsonKind(m.Kind)}")) + "}";
+
+    private static string JsonKind(ServedValueKind kind) => kind switch
+    {
+        ServedValueKind.Tensor => "[...]",
+        ServedValueKind.Boolean => "true",
+        ServedValueKind.String => "\"...\"",
+        _ => "0",
+    };
 
     private static string ShapeField(ServedMemberModel member) => member.Name.TrimStart('@') + "Shape";
 

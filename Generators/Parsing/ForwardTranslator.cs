@@ -328,7 +328,7 @@ internal sealed class ForwardTranslator
             problems.Add(new OnnxExportProblem(
                 OnnxExportProblemKind.RuntimeResolvedSubmodule,
                 member?.Locations.FirstOrDefault(l => l.IsInSource) ?? at.Syntax.GetLocation(),
-                $"'{path}' is declared as {layerType.ToDisplayString()}, so ExportOnnx resolves it at run time: it exports an instance that has [OnnxExport] or is a supported layer, and otherwise throws naming '{path}' before writing anything. Declare the field with its concrete type to have this checked at compile time."));
+                $"'{path}' is declared as {layerType.ToDisplayString()}, so ExportOnnx resolves it at run time: it exports an instance whose class has [OnnxExport] and otherwise throws NotSupportedException naming '{path}' before writing anything. Declare the field with its concrete type to have this checked at compile time."));
         }
 
         if (ModuleParser.HasAttribute(layerType, OnnxExportParser.AttributeName) || IsGenericModule(layerType))

@@ -95,7 +95,8 @@ internal sealed class ServingContractParser
         var (batchKind, request) = ParseBatch(step.Parameters[0].Type, shapes);
         var outputIsTensor = IsTensor(step.ReturnType);
         var response = ParseOutput(step.ReturnType, step);
-        foreach (var unused in shapes.Keys.Where(name => request is null || request.All(m => m.Name.TrimStart('@') != name)))
+        // Only once the batch parsed: a batch that failed already has its own problem.
+        foreach (var unused in shapes.Keys.Where(name => request is not null && request.All(m => m.Name.TrimStart('@') != name)))
         {
             Report(shapes[unused].Location, $"[ExampleShape(\"{unused}\", ...)] names no tensor of the [PredictStep] batch '{Display(step.Parameters[0].Type)}'.");
         }
