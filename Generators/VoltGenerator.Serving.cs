@@ -1,7 +1,4 @@
-using System.Text;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Text;
 using Volt.Generators.Emitting;
 using Volt.Generators.Parsing;
 
@@ -11,19 +8,11 @@ namespace Volt.Generators;
 public sealed partial class VoltGenerator
 {
     private static void RegisterServingContract(IncrementalGeneratorInitializationContext context)
-    {
-        var models = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ServingContractParser.AttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
-                static (attributeContext, cancellationToken) => attributeContext.TargetSymbol is INamedTypeSymbol type
-                    ? ServingContractParser.Parse(attributeContext.SemanticModel.Compilation, type, out _, cancellationToken)
-                    : null)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
-            .WithTrackingName(TrackingNames.ServingContractModules);
-
-        context.RegisterSourceOutput(models, static (output, model) =>
-            output.AddSource(model.Hierarchy.HintName, SourceText.From(ServingContractEmitter.Emit(model, Version), Encoding.UTF8)));
-    }
+        => RegisterOptInFile(
+            context,
+            ServingContractParser.AttributeName,
+            TrackingNames.ServingContractModules,
+            static (compilation, type, cancellationToken) => ServingContractParser.Parse(compilation, type, out _, cancellationToken),
+            static model => model.Hierarchy,
+            ServingContractEmitter.Emit);
 }

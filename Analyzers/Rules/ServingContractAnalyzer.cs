@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Volt.Generators.Parsing;
@@ -11,7 +13,7 @@ namespace Volt.Analyzers.Rules;
 /// [PredictStep] the generator's own parser stopped at, so no contract is silently missing.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ServingContractAnalyzer : VoltAnalyzer
+public sealed class ServingContractAnalyzer : OptInAttributeAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
@@ -21,35 +23,17 @@ public sealed class ServingContractAnalyzer : VoltAnalyzer
     ];
 
     /// <inheritdoc/>
-    private protected override void Register(CompilationStartAnalysisContext start, ModuleSymbols symbols)
+    private protected override string AttributeName => ServingContractParser.AttributeName;
+
+    /// <inheritdoc/>
+    private protected override IEnumerable<(DiagnosticDescriptor Rule, Location Location, string Detail)> Problems(Compilation compilation, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        var attribute = start.Compilation.GetTypeByMetadataName(ServingContractParser.AttributeName);
-        if (attribute is null)
+        ServingContractParser.Parse(compilation, type, out var problems, cancellationToken);
+        return problems.Select(problem => (problem.Kind switch
         {
-            return;
-        }
-
-        start.RegisterSymbolAction(context => Analyze(context, attribute), SymbolKind.NamedType);
-    }
-
-    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attribute)
-    {
-        var type = (INamedTypeSymbol)context.Symbol;
-        if (!type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute)))
-        {
-            return;
-        }
-
-        ServingContractParser.Parse(context.Compilation, type, out var problems, context.CancellationToken);
-        foreach (var problem in problems)
-        {
-            var descriptor = problem.Kind switch
-            {
-                ServingContractProblemKind.UnsupportedClass => DiagnosticDescriptors.ServeUnsupportedClass,
-                ServingContractProblemKind.UnsupportedMember => DiagnosticDescriptors.ServeUnsupportedMember,
-                _ => throw new System.ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind without a descriptor."),
-            };
-            context.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, problem.Detail));
-        }
+            ServingContractProblemKind.UnsupportedClass => DiagnosticDescriptors.ServeUnsupportedClass,
+            ServingContractProblemKind.UnsupportedMember => DiagnosticDescriptors.ServeUnsupportedMember,
+            _ => throw new System.ArgumentOutOfRangeException(nameof(type), problem.Kind, "A problem kind without a descriptor."),
+        }, problem.Location, problem.Detail));
     }
 }
