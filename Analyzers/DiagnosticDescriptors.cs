@@ -47,6 +47,9 @@ internal static class DiagnosticDescriptors
     public const string OnnxUnsupportedExpressionId = "VOLT0055";
     public const string OnnxUnsupportedStatementId = "VOLT0056";
     public const string OnnxUnsupportedClassId = "VOLT0057";
+    public const string ServeUnsupportedClassId = "VOLT0061";
+    public const string ServeUnsupportedMemberId = "VOLT0062";
+    public const string OnnxRuntimeResolvedSubmoduleId = "VOLT0063";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -57,6 +60,7 @@ internal static class DiagnosticDescriptors
     private const string Distributed = "Volt.Distributed";
     private const string Search = "Volt.Search";
     private const string Export = "Volt.Export";
+    private const string Serving = "Volt.Serving";
 
     public static readonly DiagnosticDescriptor NotPartial = CreateStructure(NotPartialId, "Module class must be partial", ModuleProblemMessages.NotPartial, Structure, DiagnosticSeverity.Error, description: "The generator writes the other half of a module class, so the class and every type it is nested in must be declared partial.");
 
@@ -139,6 +143,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor OnnxUnsupportedStatement = Create(OnnxUnsupportedStatementId, "Forward statement cannot be exported to ONNX", "{0}", Export, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor OnnxUnsupportedClass = Create(OnnxUnsupportedClassId, "[OnnxExport] class cannot get an export method", "{0}", Export, DiagnosticSeverity.Warning);
+
+    /// <summary>VOLT0061: a [Serve] class cannot get its HTTP contract (no [PredictStep], not partial, a generated name taken, a batch type that cannot be created).</summary>
+    public static readonly DiagnosticDescriptor ServeUnsupportedClass = Create(ServeUnsupportedClassId, "[Serve] class cannot get a serving contract", "{0}", Serving, DiagnosticSeverity.Error);
+
+    /// <summary>VOLT0062: a member of the [PredictStep] batch or output has no JSON form, or a tensor's [ExampleShape] is missing or wrong.</summary>
+    public static readonly DiagnosticDescriptor ServeUnsupportedMember = Create(ServeUnsupportedMemberId, "[PredictStep] member cannot be served as JSON", "{0}", Serving, DiagnosticSeverity.Error);
+
+    /// <summary>VOLT0063: an [OnnxExport] forward runs a submodule field declared as nn.Module&lt;Tensor, Tensor&gt;, so ExportOnnx resolves it at run time.</summary>
+    public static readonly DiagnosticDescriptor OnnxRuntimeResolvedSubmodule = Create(OnnxRuntimeResolvedSubmoduleId, "ONNX export resolves a submodule at run time", "{0}", Export, DiagnosticSeverity.Info);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: "docs/diagnostics.md#" + id.ToLowerInvariant(), customTags: tags);

@@ -18,6 +18,7 @@ internal static class GeneratorHarness
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Volt.Trainer).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Volt.Serving.ServeAttribute).Assembly.Location),
     ];
 
     public static CSharpCompilation CreateCompilation(params string[] sources)

@@ -17,4 +17,7 @@ public static class TrackingNames
 
     /// <summary>Models of [OnnxExport] classes whose forward method can be exported.</summary>
     public const string OnnxExportModules = nameof(OnnxExportModules);
+
+    /// <summary>Models of [Serve] classes whose [PredictStep] can be served as JSON.</summary>
+    public const string ServingContractModules = nameof(ServingContractModules);
 }

@@ -1,7 +1,4 @@
-using System.Text;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Text;
 using Volt.Generators.Emitting;
 using Volt.Generators.Parsing;
 
@@ -11,19 +8,11 @@ namespace Volt.Generators;
 public sealed partial class VoltGenerator
 {
     private static void RegisterOnnxExport(IncrementalGeneratorInitializationContext context)
-    {
-        var models = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                OnnxExportParser.AttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
-                static (attributeContext, cancellationToken) => attributeContext.TargetSymbol is INamedTypeSymbol type
-                    ? OnnxExportParser.Parse(attributeContext.SemanticModel.Compilation, type, out _, cancellationToken)
-                    : null)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
-            .WithTrackingName(TrackingNames.OnnxExportModules);
-
-        context.RegisterSourceOutput(models, static (output, model) =>
-            output.AddSource(model.Hierarchy.HintName, SourceText.From(OnnxExportEmitter.Emit(model, Version), Encoding.UTF8)));
-    }
+        => RegisterOptInFile(
+            context,
+            OnnxExportParser.AttributeName,
+            TrackingNames.OnnxExportModules,
+            static (compilation, type, cancellationToken) => OnnxExportParser.Parse(compilation, type, out _, cancellationToken),
+            static model => model.Hierarchy,
+            OnnxExportEmitter.Emit);
 }

@@ -4,16 +4,15 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using static TorchSharp.torch;
 
 namespace Volt.Serving;
 
 /// <summary>
 /// The queue between HTTP requests and the model. Requests are accepted while the bounded queue has
 /// room (<see cref="TryEnqueue"/>); one dedicated thread takes the first waiting request, waits up to
-/// the batch window for others (dynamic batching), stacks their examples into one tensor, runs the
-/// module's forward in eval mode without gradients under a dispose scope, and hands each request its
-/// rows. <see cref="CompleteAsync"/> stops accepting and finishes everything already accepted.
+/// the batch window for others (dynamic batching), and runs them through the module's generated endpoint
+/// (<see cref="ServingEndpoint"/>: stacked into one batch, the [PredictStep] in eval mode without gradients
+/// under a dispose scope, split back), then hands each request its answer. <see cref="CompleteAsync"/> stops accepting and finishes everything already accepted.
 /// </summary>
 /// <remarks>
 /// A plain lock and <see cref="Monitor.Wait(object, TimeSpan)"/> rather than a channel: the worker
@@ -22,7 +21,7 @@ namespace Volt.Serving;
 /// </remarks>
 internal sealed class InferenceBatcher
 {
-    private readonly nn.Module<Tensor, Tensor> module;
+    private readonly ServingEndpoint endpoint;
     private readonly ServerOptions options;
     private readonly ServingMetrics metrics;
     private readonly Queue<PendingPrediction> queue = new();
@@ -31,9 +30,9 @@ internal sealed class InferenceBatcher
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool completing;
 
-    public InferenceBatcher(nn.Module<Tensor, Tensor> module, ServerOptions options, ServingMetrics metrics)
+    public InferenceBatcher(ServingEndpoint endpoint, ServerOptions options, ServingMetrics metrics)
     {
-        this.module = module;
+        this.endpoint = endpoint;
         this.options = options;
         this.metrics = metrics;
         worker = new Thread(Run) { IsBackground = true, Name = "Volt inference batcher" };
@@ -86,7 +85,8 @@ internal sealed class InferenceBatcher
 
     /// <summary>
     /// Waits for a request, then (with dynamic batching) adds the requests that arrive within the
-    /// window, up to <see cref="ServerOptions.MaxBatchSize"/> examples. Null once stopping and drained.
+    /// window, up to <see cref="ServerOptions.MaxBatchSize"/> examples. Requests whose batch type has
+    /// non-tensor members are never stacked. Null once stopping and drained.
     /// </summary>
     private List<PendingPrediction>? NextBatch()
     {
@@ -103,7 +103,7 @@ internal sealed class InferenceBatcher
             }
 
             var batch = new List<PendingPrediction> { Take() };
-            if (!options.DynamicBatching)
+            if (!options.DynamicBatching || !endpoint.CollatesRequests)
             {
                 return batch;
             }
@@ -144,21 +144,16 @@ internal sealed class InferenceBatcher
         return queue.Dequeue();
     }
 
-    /// <summary>One forward pass over the stacked examples of <paramref name="batch"/>.</summary>
+    /// <summary>One pass of the [PredictStep] over the stacked requests of <paramref name="batch"/>.</summary>
     private void Run(List<PendingPrediction> batch)
     {
-        var examples = batch.Sum(r => r.Examples);
-        metrics.ObserveBatch(examples);
+        metrics.ObserveBatch(batch.Sum(r => r.Examples));
         try
         {
-            var (values, exampleShape) = Forward(batch, examples);
-            var rowSize = values.Length / examples;
-            var offset = 0;
-            foreach (var request in batch)
+            var answers = endpoint.Run(batch.Select(r => r.Request).ToList(), batch.Select(r => r.Examples).ToList());
+            for (var i = 0; i < batch.Count; i++)
             {
-                var rows = values.AsSpan(offset, request.Examples * rowSize).ToArray();
-                offset += rows.Length;
-                request.Result.TrySetResult(new PredictionResult(rows, exampleShape));
+                batch[i].Result.TrySetResult(answers[i]);
             }
         }
         catch (Exception error)
@@ -168,29 +163,5 @@ internal sealed class InferenceBatcher
                 request.Result.TrySetException(error);
             }
         }
-    }
-
-    private (float[] Values, long[] ExampleShape) Forward(List<PendingPrediction> batch, int examples)
-    {
-        var stacked = new float[examples * options.ExampleSize];
-        var offset = 0;
-        foreach (var request in batch)
-        {
-            request.Values.CopyTo(stacked, offset);
-            offset += request.Values.Length;
-        }
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        module.eval();
-        var input = tensor(stacked, [examples, .. options.InputShape]);
-        var output = module.forward(input);
-        if (output.dim() == 0 || output.shape[0] != examples)
-        {
-            throw new InvalidOperationException($"The module returned shape [{string.Join(", ", output.shape)}] for {examples} examples; the server needs one output row per example (the batch dimension first).");
-        }
-
-        var rows = output.detach().cpu().to(ScalarType.Float32).contiguous();
-        return (rows.data<float>().ToArray(), output.shape[1..]);
     }
 }

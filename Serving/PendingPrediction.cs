@@ -2,18 +2,15 @@ using System.Threading.Tasks;
 
 namespace Volt.Serving;
 
-/// <summary>One accepted request waiting for the model: its examples and where its outputs go.</summary>
-internal sealed class PendingPrediction(float[] values, int examples)
+/// <summary>One accepted request waiting for the model: its decoded request record and where its answer goes.</summary>
+internal sealed class PendingPrediction(object request, int examples)
 {
-    /// <summary>The examples, flat (examples × example size).</summary>
-    public float[] Values { get; } = values;
+    /// <summary>The generated request record.</summary>
+    public object Request { get; } = request;
 
     /// <summary>The number of examples.</summary>
     public int Examples { get; } = examples;
 
-    /// <summary>Completed by the batcher with this request's rows of the output.</summary>
-    public TaskCompletionSource<PredictionResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completed by the batcher with this request's generated response record.</summary>
+    public TaskCompletionSource<object> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
-
-/// <summary>A request's outputs: flat values and the shape of one example's output.</summary>
-internal sealed record PredictionResult(float[] Values, long[] ExampleShape);

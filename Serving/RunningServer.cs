@@ -15,7 +15,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using static TorchSharp.torch;
 
 namespace Volt.Serving;
 
@@ -41,7 +40,7 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>The metrics, for tests in this repository.</summary>
     internal ServingMetrics Metrics { get; private init; } = null!;
 
-    internal static async Task<RunningServer> StartAsync(nn.Module<Tensor, Tensor> module, ServerOptions options, bool handleSignals)
+    internal static async Task<RunningServer> StartAsync(ServingEndpoint endpoint, ServerOptions options, bool handleSignals)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -60,7 +59,7 @@ public sealed class RunningServer : IAsyncDisposable
 
         var app = builder.Build();
         var metrics = new ServingMetrics();
-        var batcher = new InferenceBatcher(module, options, metrics);
+        var batcher = new InferenceBatcher(endpoint, options, metrics);
         app.MapGet("/health", async (HttpContext context) => await Respond(context, metrics, "/health", StatusCodes.Status200OK, writer => writer.WriteString("status", "ok")));
         app.MapGet("/metrics", async (HttpContext context) =>
         {
@@ -68,7 +67,7 @@ public sealed class RunningServer : IAsyncDisposable
             context.Response.ContentType = ServingMetrics.ContentType;
             await context.Response.WriteAsync(metrics.Render());
         });
-        app.MapPost("/predict", (HttpContext context) => PredictAsync(context, options, batcher, metrics));
+        app.MapPost("/predict", (HttpContext context) => PredictAsync(context, endpoint, options, batcher, metrics));
 
         try
         {
@@ -121,13 +120,13 @@ public sealed class RunningServer : IAsyncDisposable
         await app.DisposeAsync();
     }
 
-    private static async Task PredictAsync(HttpContext context, ServerOptions options, InferenceBatcher batcher, ServingMetrics metrics)
+    private static async Task PredictAsync(HttpContext context, ServingEndpoint endpoint, ServerOptions options, InferenceBatcher batcher, ServingMetrics metrics)
     {
         var clock = Stopwatch.StartNew();
         int status;
         try
         {
-            status = await AnswerPredictAsync(context, options, batcher, metrics);
+            status = await AnswerPredictAsync(context, endpoint, options, batcher);
         }
         finally
         {
@@ -137,7 +136,7 @@ public sealed class RunningServer : IAsyncDisposable
         metrics.ObserveRequest("/predict", status);
     }
 
-    private static async Task<int> AnswerPredictAsync(HttpContext context, ServerOptions options, InferenceBatcher batcher, ServingMetrics metrics)
+    private static async Task<int> AnswerPredictAsync(HttpContext context, ServingEndpoint endpoint, ServerOptions options, InferenceBatcher batcher)
     {
         if (context.Request.ContentLength > options.MaxRequestBytes)
         {
@@ -157,8 +156,8 @@ public sealed class RunningServer : IAsyncDisposable
         PendingPrediction request;
         try
         {
-            var (values, examples) = PredictRequestParser.Parse(body, options.InputShape);
-            request = new PendingPrediction(values, examples);
+            var decoded = endpoint.Decode(body, out var examples);
+            request = new PendingPrediction(decoded, examples);
         }
         catch (BadRequestException error)
         {
@@ -171,14 +170,14 @@ public sealed class RunningServer : IAsyncDisposable
             return await Error(context, StatusCodes.Status503ServiceUnavailable, $"the queue is full ({options.QueueCapacity} requests waiting, ServerOptions.QueueCapacity) or the server is stopping; retry later");
         }
 
-        PredictionResult result;
+        object response;
         try
         {
-            result = await request.Result.Task;
+            response = await request.Result.Task;
         }
         catch (Exception error)
         {
-            // The forward pass failed (a native error, or an output without a batch dimension): the request is answered, not dropped.
+            // The [PredictStep] failed (a native error, or an output without a batch dimension): the request is answered, not dropped.
             return await Error(context, StatusCodes.Status500InternalServerError, "the model failed: " + error.Message.Split('\n', 2)[0]);
         }
 
@@ -186,11 +185,7 @@ public sealed class RunningServer : IAsyncDisposable
         context.Response.ContentType = "application/json";
         await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
         {
-            writer.WriteStartObject();
-            writer.WriteStartArray("outputs");
-            WriteRows(writer, result, request.Examples);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            endpoint.Encode(writer, response);
         }
 
         return StatusCodes.Status200OK;
@@ -203,34 +198,6 @@ public sealed class RunningServer : IAsyncDisposable
         return buffer.Length <= limit
             ? buffer.ToArray()
             : throw new Microsoft.AspNetCore.Http.BadHttpRequestException("too large", StatusCodes.Status413PayloadTooLarge);
-    }
-
-    /// <summary>Writes each example's output as nested arrays of the output's per-example shape.</summary>
-    private static void WriteRows(Utf8JsonWriter writer, PredictionResult result, int examples)
-    {
-        var rowSize = result.Values.Length / examples;
-        for (var example = 0; example < examples; example++)
-        {
-            WriteNested(writer, result.Values.AsSpan(example * rowSize, rowSize), result.ExampleShape);
-        }
-    }
-
-    private static void WriteNested(Utf8JsonWriter writer, ReadOnlySpan<float> values, ReadOnlySpan<long> shape)
-    {
-        if (shape.Length == 0)
-        {
-            writer.WriteNumberValue(values[0]);
-            return;
-        }
-
-        writer.WriteStartArray();
-        var step = values.Length / (int)shape[0];
-        for (var i = 0; i < shape[0]; i++)
-        {
-            WriteNested(writer, values.Slice(i * step, step), shape[1..]);
-        }
-
-        writer.WriteEndArray();
     }
 
     /// <summary>413, sent in full before the connection closes: the unread rest of the body is not drained.</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Net;
 
 namespace Volt.Serving;
@@ -7,12 +6,6 @@ namespace Volt.Serving;
 /// <summary>How <see cref="Server"/> listens, batches and limits requests. See docs/serving.md.</summary>
 public sealed record ServerOptions
 {
-    /// <summary>
-    /// The shape of one example, without the batch dimension (for example <c>[1, 28, 28]</c> for a
-    /// Fashion-MNIST image). Every example in a request must have exactly this nested-array shape. Required.
-    /// </summary>
-    public long[] InputShape { get; init; } = [];
-
     /// <summary>The address to listen on: an IP address or <c>localhost</c>. Default 127.0.0.1 (loopback only).</summary>
     public string Host { get; init; } = "127.0.0.1";
 
@@ -20,8 +13,8 @@ public sealed record ServerOptions
     public int Port { get; init; } = 8000;
 
     /// <summary>
-    /// Whether concurrent requests are stacked into one forward pass. When false every request runs
-    /// its own forward. Default true.
+    /// Whether concurrent requests are stacked into one batch for the [PredictStep]. When false every
+    /// request is its own batch. Requests whose batch type has non-tensor members are never stacked. Default true.
     /// </summary>
     public bool DynamicBatching { get; init; } = true;
 
@@ -32,7 +25,7 @@ public sealed record ServerOptions
     public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>
-    /// The most examples stacked into one forward pass. A single request with more examples still runs,
+    /// The most examples stacked into one batch. A single request with more examples still runs,
     /// alone. Default 64.
     /// </summary>
     public int MaxBatchSize { get; init; } = 64;
@@ -46,17 +39,9 @@ public sealed record ServerOptions
     /// <summary>How long shutdown waits for in-flight requests to finish. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The elements of one example.</summary>
-    internal long ExampleSize => InputShape.Aggregate(1L, (size, d) => size * d);
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     internal void Validate()
     {
-        if (InputShape is null || InputShape.Length == 0 || InputShape.Any(d => d < 1))
-        {
-            throw new ArgumentException($"ServerOptions.InputShape is [{string.Join(", ", InputShape ?? [])}]; it must list the size (at least 1) of every dimension of one example, without the batch dimension, for example [1, 28, 28].", nameof(InputShape));
-        }
-
         ListenAddress();
         Require(Port is >= 0 and <= 65535, nameof(Port), Port, "a TCP port from 0 to 65535");
         Require(BatchWindow >= TimeSpan.Zero, nameof(BatchWindow), BatchWindow, "zero or more");

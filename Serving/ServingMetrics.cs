@@ -9,7 +9,7 @@ namespace Volt.Serving;
 /// <summary>
 /// The server's counters, written in the Prometheus text exposition format (version 0.0.4) for
 /// <c>GET /metrics</c>: requests by path and status, the /predict latency histogram, the batch-size
-/// histogram of forward passes, and the queue depth. Thread-safe; one instance per server.
+/// histogram of [PredictStep] batches, and the queue depth. Thread-safe; one instance per server.
 /// </summary>
 internal sealed class ServingMetrics
 {
@@ -27,7 +27,7 @@ internal sealed class ServingMetrics
     /// <summary>Records how long a /predict request took, from arrival to response.</summary>
     public void ObserveLatency(double seconds) => latency.Observe(seconds);
 
-    /// <summary>Records the number of examples in one forward pass.</summary>
+    /// <summary>Records the number of examples in one [PredictStep] batch.</summary>
     public void ObserveBatch(int examples) => batchSizes.Observe(examples);
 
     /// <summary>Adds <paramref name="change"/> to the number of queued requests.</summary>
@@ -48,7 +48,7 @@ internal sealed class ServingMetrics
         }
 
         latency.Render(text, "volt_request_duration_seconds", "Time from a /predict request's arrival to its response, in seconds.");
-        batchSizes.Render(text, "volt_batch_size", "Examples stacked into one forward pass.");
+        batchSizes.Render(text, "volt_batch_size", "Examples stacked into one [PredictStep] batch.");
         text.Append("# HELP volt_queue_depth Accepted /predict requests waiting for the model.\n");
         text.Append("# TYPE volt_queue_depth gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"volt_queue_depth {QueueDepth}\n");

@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Volt.Generators.Parsing;
@@ -8,10 +10,11 @@ namespace Volt.Analyzers.Rules;
 
 /// <summary>
 /// Reports why an [OnnxExport] class gets no ExportOnnx method, at the expression, statement or class the
-/// generator's own translator stopped at, so no export is silently missing.
+/// generator's own translator stopped at, so no export is silently missing; and (VOLT0063, info) each
+/// submodule field whose class is only known when ExportOnnx runs.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class OnnxExportAnalyzer : VoltAnalyzer
+public sealed class OnnxExportAnalyzer : OptInAttributeAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
@@ -19,39 +22,23 @@ public sealed class OnnxExportAnalyzer : VoltAnalyzer
         DiagnosticDescriptors.OnnxUnsupportedExpression,
         DiagnosticDescriptors.OnnxUnsupportedStatement,
         DiagnosticDescriptors.OnnxUnsupportedClass,
+        DiagnosticDescriptors.OnnxRuntimeResolvedSubmodule,
     ];
 
     /// <inheritdoc/>
-    private protected override void Register(CompilationStartAnalysisContext start, ModuleSymbols symbols)
+    private protected override string AttributeName => OnnxExportParser.AttributeName;
+
+    /// <inheritdoc/>
+    private protected override IEnumerable<(DiagnosticDescriptor Rule, Location Location, string Detail)> Problems(Compilation compilation, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        var attribute = start.Compilation.GetTypeByMetadataName(OnnxExportParser.AttributeName);
-        if (attribute is null)
+        OnnxExportParser.Parse(compilation, type, out var problems, cancellationToken);
+        return problems.Select(problem => (problem.Kind switch
         {
-            return;
-        }
-
-        start.RegisterSymbolAction(context => Analyze(context, attribute), SymbolKind.NamedType);
-    }
-
-    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attribute)
-    {
-        var type = (INamedTypeSymbol)context.Symbol;
-        if (!type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute)))
-        {
-            return;
-        }
-
-        OnnxExportParser.Parse(context.Compilation, type, out var problems, context.CancellationToken);
-        foreach (var problem in problems)
-        {
-            var descriptor = problem.Kind switch
-            {
-                OnnxExportProblemKind.UnsupportedExpression => DiagnosticDescriptors.OnnxUnsupportedExpression,
-                OnnxExportProblemKind.UnsupportedStatement => DiagnosticDescriptors.OnnxUnsupportedStatement,
-                OnnxExportProblemKind.UnsupportedClass => DiagnosticDescriptors.OnnxUnsupportedClass,
-                _ => throw new System.ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind without a descriptor."),
-            };
-            context.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, problem.Detail));
-        }
+            OnnxExportProblemKind.UnsupportedExpression => DiagnosticDescriptors.OnnxUnsupportedExpression,
+            OnnxExportProblemKind.UnsupportedStatement => DiagnosticDescriptors.OnnxUnsupportedStatement,
+            OnnxExportProblemKind.UnsupportedClass => DiagnosticDescriptors.OnnxUnsupportedClass,
+            OnnxExportProblemKind.RuntimeResolvedSubmodule => DiagnosticDescriptors.OnnxRuntimeResolvedSubmodule,
+            _ => throw new System.ArgumentOutOfRangeException(nameof(type), problem.Kind, "A problem kind without a descriptor."),
+        }, problem.Location, problem.Detail));
     }
 }

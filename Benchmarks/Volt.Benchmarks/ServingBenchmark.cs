@@ -58,7 +58,7 @@ public sealed partial class ServingBenchmark(int seconds)
             };
             foreach (var (name, batching, window) in configurations)
             {
-                var options = new ServerOptions { Port = 0, InputShape = [1, 28, 28], DynamicBatching = batching, BatchWindow = window };
+                var options = new ServerOptions { Port = 0, DynamicBatching = batching, BatchWindow = window };
                 var server = Server.StartAsync(model, options).GetAwaiter().GetResult();
                 try
                 {

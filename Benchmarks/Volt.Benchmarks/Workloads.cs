@@ -9,6 +9,8 @@ using static TorchSharp.torch;
 namespace Volt.Benchmarks;
 
 /// <summary>The Fashion-MNIST MLP (784 → 128 → 10, Adam 1e-3) as a Volt module, without logging.</summary>
+[Volt.Serving.Serve]
+[Volt.Serving.ExampleShape("Inputs", 1, 28, 28)]
 public sealed partial class BenchMlp(int hiddenSize = 128, double learningRate = 1e-3) : nn.Module<Tensor, Tensor>("bench_mlp")
 {
     private readonly Linear hidden = nn.Linear(28 * 28, hiddenSize);
@@ -26,6 +28,10 @@ public sealed partial class BenchMlp(int hiddenSize = 128, double learningRate =
         AfterStep?.Invoke();
         return nn.functional.cross_entropy(forward(batch.Images), batch.Labels);
     }
+
+    /// <summary>What the serving benchmark serves: <c>{"inputs": [image, ...]}</c> answered with <c>{"outputs": [logits, ...]}</c>, as the FastAPI server does.</summary>
+    [PredictStep]
+    public Tensor Predict(Tensor images) => forward(images);
 
     [ConfigureOptimizers]
     public optim.Optimizer ConfigureOptimizers() => optim.Adam(parameters(), learningRate);

@@ -66,4 +66,18 @@ public sealed class OnnxExportAnalyzerTests
                 public override Tensor forward(Tensor input) => input.exp();
             }
             """);
+
+    [Fact]
+    public Task ASubmoduleDeclaredAsModuleOfTensorIsAnInfoAndTheExportStays()
+        => Export.VerifyAnalyzerAsync(Usings + """
+            namespace App;
+            [OnnxExport]
+            public sealed partial class Chosen : nn.Module<Tensor, Tensor>
+            {
+                private readonly nn.Module<Tensor, Tensor> {|VOLT0063:network|};
+                public Chosen(nn.Module<Tensor, Tensor> network) : base("c") { this.network = network; RegisterComponents(); }
+                public override Tensor forward(Tensor input) => network.forward(input);
+                public void Use(string path) => ExportOnnx(path, [1, 4]);
+            }
+            """);
 }

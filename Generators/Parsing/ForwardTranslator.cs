@@ -322,6 +322,15 @@ internal sealed class ForwardTranslator
             return member is null ? Unsupported(at, "nests a Sequential inside a Sequential") : Sequential(at, member, moduleText, path, value);
         }
 
+        if (IsGenericModule(layerType))
+        {
+            // Kept on purpose (docs/export.md): a hyperparameter-chosen network has no single concrete type. VOLT0063 says so at compile time.
+            problems.Add(new OnnxExportProblem(
+                OnnxExportProblemKind.RuntimeResolvedSubmodule,
+                member?.Locations.FirstOrDefault(l => l.IsInSource) ?? at.Syntax.GetLocation(),
+                $"'{path}' is declared as {layerType.ToDisplayString()}, so ExportOnnx resolves it at run time: it exports an instance whose class has [OnnxExport] and otherwise throws NotSupportedException naming '{path}' before writing anything. Declare the field with its concrete type to have this checked at compile time."));
+        }
+
         if (ModuleParser.HasAttribute(layerType, OnnxExportParser.AttributeName) || IsGenericModule(layerType))
         {
             var nameText = Leaf(ScopeParameter + " + " + SymbolDisplay.FormatLiteral(path, quote: true));

@@ -40,7 +40,7 @@ internal sealed class OnnxExportParser
         var parser = new OnnxExportParser(compilation, type, cancellationToken);
         var model = parser.Parse();
         problems = parser.problems;
-        return parser.problems.Count == 0 ? model : null;
+        return parser.problems.All(p => !p.Kind.PreventsExport()) ? model : null;
     }
 
     private OnnxExportModel? Parse()
@@ -74,7 +74,7 @@ internal sealed class OnnxExportParser
 
         var translator = new ForwardTranslator(compilation, type, method.Parameters[0], tensor, problems, cancellationToken);
         var statements = TranslateBody(body.BlockBody ?? body.ExpressionBody!, translator);
-        if (problems.Count > 0 || statements is null)
+        if (problems.Any(p => p.Kind.PreventsExport()) || statements is null)
         {
             return null;
         }
@@ -175,39 +175,7 @@ internal sealed class OnnxExportParser
     }
 
     private HierarchyInfo? ParseHierarchy()
-    {
-        var containing = new List<string>();
-        var metadataNames = new List<string> { type.MetadataName };
-        if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic || !IsPartial(type))
-        {
-            ReportClass($"[OnnxExport] is on '{type.Name}', which must be a partial class (on every declaration) so Volt can add its ExportOnnx method.");
-            return null;
-        }
-
-        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
-        {
-            if (outer.TypeKind != TypeKind.Class || outer.IsRecord || !IsPartial(outer))
-            {
-                ReportClass($"'{type.Name}' is nested in '{outer.Name}', which must be a partial class too so Volt can add ExportOnnx.");
-                return null;
-            }
-
-            containing.Insert(0, (outer.IsStatic ? "static partial class " : "partial class ") + DeclarationName(outer));
-            metadataNames.Insert(0, outer.MetadataName);
-        }
-
-        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-        var plainNamespace = ns.Replace("@", string.Empty);
-        var hintName = HintNames.Create((plainNamespace.Length > 0 ? plainNamespace + "." : string.Empty) + string.Join("+", metadataNames) + ".OnnxExport");
-        return new HierarchyInfo(ns, containing.ToEquatableArray(), "partial class " + DeclarationName(type), hintName);
-    }
-
-    private bool IsPartial(INamedTypeSymbol symbol)
-        => symbol.DeclaringSyntaxReferences.Length > 0
-           && symbol.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword));
-
-    private static string DeclarationName(INamedTypeSymbol symbol)
-        => symbol.TypeParameters.Length == 0 ? symbol.Name : symbol.Name + "<" + string.Join(", ", symbol.TypeParameters.Select(t => t.Name)) + ">";
+        => PartialClassHierarchy.Parse(type, ".OnnxExport", "[OnnxExport]", "its ExportOnnx method", ReportClass, cancellationToken);
 
     private void ReportClass(string detail)
     {
@@ -236,4 +204,14 @@ internal enum OnnxExportProblemKind
 
     /// <summary>The class itself cannot get an export method (not partial, no forward, name taken).</summary>
     UnsupportedClass,
+
+    /// <summary>A submodule field is declared as nn.Module&lt;Tensor, Tensor&gt;: exported, but checked at run time (information only).</summary>
+    RuntimeResolvedSubmodule,
+}
+
+/// <summary>Which <see cref="OnnxExportProblemKind"/>s leave the class without an export method.</summary>
+internal static class OnnxExportProblemKinds
+{
+    /// <summary>True for every kind but the informational <see cref="OnnxExportProblemKind.RuntimeResolvedSubmodule"/>.</summary>
+    public static bool PreventsExport(this OnnxExportProblemKind kind) => kind != OnnxExportProblemKind.RuntimeResolvedSubmodule;
 }

@@ -79,8 +79,8 @@ public sealed class FashionMnistExportServeTests : IDisposable
         using var model = FashionClassifier.LoadFromCheckpoint(checkpoint);
         model.eval();
         torch.manual_seed(1);
-        using var images = torch.rand(2, 1, 28, 28);
-        using var expected = model.forward(images);
+        using var input = torch.rand(2, 1, 28, 28);
+        using var expected = model.forward(input);
 
         var port = FreePort();
         using var stop = new CancellationTokenSource();
@@ -89,14 +89,16 @@ public sealed class FashionMnistExportServeTests : IDisposable
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await WaitForHealth(client, serving);
 
-        var pixels = images.data<float>().ToArray();
-        var inputs = Enumerable.Range(0, 2).Select(n => new[] { Enumerable.Range(0, 28).Select(r => pixels.AsSpan((n * 784) + (r * 28), 28).ToArray()).ToArray() }).ToArray();
-        using var response = await client.PostAsync("predict", new StringContent(JsonSerializer.Serialize(new { inputs }), Encoding.UTF8, "application/json"));
+        var pixels = input.data<float>().ToArray();
+        var images = Enumerable.Range(0, 2).Select(n => new[] { Enumerable.Range(0, 28).Select(r => pixels.AsSpan((n * 784) + (r * 28), 28).ToArray()).ToArray() }).ToArray();
+        using var response = await client.PostAsync("predict", new StringContent(JsonSerializer.Serialize(new { images }), Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         using var parsed = JsonDocument.Parse(body);
-        var answered = parsed.RootElement.GetProperty("outputs").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
+        var answered = parsed.RootElement.GetProperty("logits").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
         TorchWeightsTests.AssertClose(answered, expected.to(ScalarType.Float64).data<double>().ToArray(), 1e-5, "logits");
+        using var labels = expected.argmax(1);
+        Assert.Equal(labels.data<long>().ToArray(), parsed.RootElement.GetProperty("labels").EnumerateArray().Select(v => v.GetInt64()).ToArray());
 
         stop.Cancel();
         Assert.Equal(0, await serving);

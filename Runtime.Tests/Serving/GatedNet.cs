@@ -1,15 +1,18 @@
 using System.Collections.Generic;
 using System.Threading;
 using TorchSharp.Modules;
+using Volt.Serving;
 using static TorchSharp.torch;
 
 namespace Volt.Runtime.Tests.Serving;
 
 /// <summary>
 /// A linear layer whose forward can be held at a gate, so tests can fill the server's queue
-/// deterministically. It records the batch size of every forward pass.
+/// deterministically. It records the batch size of every forward pass. Served with a Tensor batch of 4 numbers per example.
 /// </summary>
-internal sealed class GatedNet : nn.Module<Tensor, Tensor>
+[Serve]
+[ExampleShape("Inputs", 4)]
+public sealed partial class GatedNet : nn.Module<Tensor, Tensor>
 {
     private readonly Linear linear = nn.Linear(4, 2);
     private readonly ManualResetEventSlim gate = new(initialState: true);
@@ -56,6 +59,9 @@ internal sealed class GatedNet : nn.Module<Tensor, Tensor>
 
         return linear.forward(input);
     }
+
+    [PredictStep]
+    private Tensor Predict(Tensor batch) => forward(batch);
 
     protected override void Dispose(bool disposing)
     {

@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using TorchSharp;
+using Volt.Data;
 using Volt.Runtime.Tests.Export;
 using Volt.Runtime.Tests.Training;
 using Volt.Serving;
@@ -18,29 +19,73 @@ namespace Volt.Runtime.Tests.Serving;
 
 public sealed class ServerTests() : TrainingTest(samples: 24)
 {
-    private static readonly ServerOptions Loopback = new() { Port = 0, InputShape = [4] };
+    private static readonly ServerOptions Loopback = new() { Port = 0 };
 
     [Fact]
     public async Task PredictAnswersWhatTrainerPredictReturns()
     {
         torch.manual_seed(4);
-        using var module = new Regression();
-        using var loader = TestData.Loader(X, Y, batchSize: 10, shuffle: false);
-        var outputs = new Trainer(Root.Options(maxEpochs: 1)).Predict(module, loader);
-        using var expected = cat(outputs.ToArray(), 0);
-        foreach (var output in outputs)
+        using var module = new OffsetClassifier();
+        using var features = torch.randn(6, 2, 2);
+        using var offsets = torch.randint(-3, 4, [6, 3], ScalarType.Int64);
+        using var loader = TensorDataLoader.Create(features, offsets, batchSize: 6, (f, o) => new FeatureBatch(f, o), shuffle: false);
+        var predicted = new Trainer(Root.Options(maxEpochs: 1)).Predict(module, loader);
+        var expectedLogits = predicted[0].Logits.to(ScalarType.Float64).data<double>().ToArray();
+        var expectedBest = predicted[0].Best.data<long>().ToArray();
+        predicted[0].Logits.Dispose();
+        predicted[0].Best.Dispose();
+
+        await using var server = await Server.StartAsync(module, Loopback);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        var body = new
         {
-            output.Dispose();
+            features = Enumerable.Range(0, 6).Select(i => Enumerable.Range(0, 2).Select(r => features[i, r].data<float>().ToArray()).ToArray()).ToArray(),
+            offsets = Enumerable.Range(0, 6).Select(i => offsets[i].data<long>().ToArray()).ToArray(),
+        };
+        using var response = await client.PostAsync("predict", Json(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var logits = answer.RootElement.GetProperty("logits").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
+        TorchWeightsTests.AssertClose(logits, expectedLogits, 1e-5, "logits");
+        Assert.Equal(expectedBest, answer.RootElement.GetProperty("best").EnumerateArray().Select(v => v.GetInt64()).ToArray());
+    }
+
+    [Theory]
+    [InlineData("""{"features": [[[1, 2], [3, 4]]], "offsets": [[1, 2.5, 3]]}""", "offsets[0][1]", "not a whole number")]
+    [InlineData("""{"features": [[[1, 2], [3, 4]]], "offsets": [[1, 2, 3], [1, 2, 3]]}""", "offsets", "has 2 examples but \"features\" has 1")]
+    [InlineData("""{"features": [[[1, 2], [3, 4]]]}""", "offsets", "missing; send an array of examples of shape [3]")]
+    [InlineData("""{"features": [[[1, 2], [3]]], "offsets": [[1, 2, 3]]}""", "features[0][1]", "has 1 elements; expected 2")]
+    [InlineData("""{"features": [[[1, 2], [3, 4]]], "features": [[[1, 2], [3, 4]]], "offsets": [[1, 2, 3]]}""", "features", "appears twice")]
+    public async Task ARecordBatchIsCheckedFieldByField(string json, string field, string problem)
+    {
+        using var module = new OffsetClassifier();
+        await using var server = await Server.StartAsync(module, Loopback);
+        await AssertBadRequest(server, json, field, problem);
+    }
+
+    [Fact]
+    public async Task ABatchWithANumberIsReadAndNeverStacked()
+    {
+        using var module = new Scaler();
+        await using var server = await Server.StartAsync(module, Loopback with { BatchWindow = TimeSpan.FromMilliseconds(200) });
+        using var client = new HttpClient { BaseAddress = server.Address };
+        var answers = await Task.WhenAll(Enumerable.Range(1, 3).Select(async scale =>
+        {
+            using var response = await client.PostAsync("predict", Json(new { inputs = new[] { new[] { 1f, 2f, 3f, 4f } }, scale }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return (Scale: scale, Sum: answer.RootElement.GetProperty("sum")[0].GetDouble(), First: answer.RootElement.GetProperty("scaled")[0][0].GetDouble());
+        }));
+
+        foreach (var (scale, sum, first) in answers)
+        {
+            Assert.True(Math.Abs(sum - 10.0 * scale) < 1e-6, $"sum {sum} for scale {scale}");
+            Assert.True(Math.Abs(first - scale) < 1e-6, $"scaled[0] {first} for scale {scale}");
         }
 
-        await using var server = await Server.StartAsync(module, Loopback with { InputShape = [3] });
-        using var client = new HttpClient { BaseAddress = server.Address };
-        var rows = Enumerable.Range(0, (int)X.shape[0]).Select(i => X[i].data<float>().ToArray()).ToArray();
-        using var response = await client.PostAsync("predict", Json(new { inputs = rows }));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var answered = body.RootElement.GetProperty("outputs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        TorchWeightsTests.AssertClose(answered, expected.to(ScalarType.Float64).data<double>().ToArray(), 1e-6, "outputs");
+        Assert.Equal([1L, 1L, 1L, 1L], module.BatchSizes.ToArray());
+        await AssertBadRequest(server, """{"inputs": [[1, 2, 3, 4]], "scale": "2"}""", "scale", "expected a number, got a string");
+        await AssertBadRequest(server, """{"inputs": [[1, 2, 3, 4]]}""", "scale", "missing; send a number");
     }
 
     [Theory]
@@ -60,8 +105,13 @@ public sealed class ServerTests() : TrainingTest(samples: 24)
     [InlineData("""{"inputs": [[1, 2, 3, 4]""", "inputs[1]", "truncated")]
     public async Task BadInputGets400NamingTheField(string json, string field, string problem)
     {
-        using var module = new TinyNet();
+        using var module = new ServedTinyNet();
         await using var server = await Server.StartAsync(module, Loopback);
+        await AssertBadRequest(server, json, field, problem);
+    }
+
+    private static async Task AssertBadRequest(RunningServer server, string json, string field, string problem)
+    {
         using var client = new HttpClient { BaseAddress = server.Address };
         using var response = await client.PostAsync("predict", new StringContent(json, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
@@ -76,7 +126,7 @@ public sealed class ServerTests() : TrainingTest(samples: 24)
     [Fact]
     public async Task TooLargeBodiesGet413AndHealthAndMetricsAnswer()
     {
-        using var module = new TinyNet();
+        using var module = new ServedTinyNet();
         await using var server = await Server.StartAsync(module, Loopback with { MaxRequestBytes = 64 });
         using var client = new HttpClient { BaseAddress = server.Address };
         var large = "{\"inputs\": [" + string.Join(", ", Enumerable.Repeat("[1, 2, 3, 4]", 20)) + "]}";
@@ -102,12 +152,14 @@ public sealed class ServerTests() : TrainingTest(samples: 24)
     }
 
     [Fact]
-    public async Task AWrongInputShapeFailsAtStartNamingTheOption()
+    public async Task AShapeTheModelRejectsFailsAtStartNamingTheShapes()
     {
-        using var module = new TinyNet();
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Server.StartAsync(module, Loopback with { InputShape = [5] }));
-        Assert.Contains("InputShape [5]", error.Message, StringComparison.Ordinal);
-        var invalid = await Assert.ThrowsAsync<ArgumentException>(() => Server.StartAsync(module, Loopback with { QueueCapacity = 0 }));
+        using var module = new WrongShapeNet();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Server.StartAsync(module, Loopback));
+        Assert.Contains("inputs [5]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[ExampleShape]", error.Message, StringComparison.Ordinal);
+        using var tiny = new ServedTinyNet();
+        var invalid = await Assert.ThrowsAsync<ArgumentException>(() => Server.StartAsync(tiny, Loopback with { QueueCapacity = 0 }));
         Assert.Contains("ServerOptions.QueueCapacity is 0", invalid.Message, StringComparison.Ordinal);
     }
 
@@ -192,7 +244,7 @@ public sealed class ServerTests() : TrainingTest(samples: 24)
         const int Requests = 3000;
         const int Clients = 16;
         torch.manual_seed(12);
-        using var module = new TinyNet();
+        using var module = new ServedTinyNet();
         var random = new Random(5);
         var sizes = Enumerable.Range(0, Requests).Select(_ => random.Next(1, 4)).ToArray();
         var total = sizes.Sum();
@@ -259,7 +311,7 @@ public sealed class ServerTests() : TrainingTest(samples: 24)
 
     private static float[] Example(int index) => [index, index / 2f, -index, 1];
 
-    private static Tensor ExpectedOutputs(nn.Module<Tensor, Tensor> module, int count)
+    private static Tensor ExpectedOutputs(GatedNet module, int count)
     {
         using var noGrad = no_grad();
         using var inputs = tensor(Enumerable.Range(0, count).SelectMany(Example).ToArray(), [count, 4]);

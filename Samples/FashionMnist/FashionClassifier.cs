@@ -2,6 +2,7 @@ using TorchSharp;
 using Volt;
 using Volt.Data;
 using Volt.Metrics.Classification;
+using Volt.Serving;
 using static TorchSharp.torch;
 
 namespace FashionMnistSample;
@@ -17,6 +18,8 @@ namespace FashionMnistSample;
 /// <remarks>The search spaces of <c>hiddenSize</c> and <c>learningRate</c> are what <c>tune</c> searches (SampleTune).</remarks>
 [Monitor("val_acc", MonitorMode.Max)]
 [OnnxExport]
+[Serve]
+[ExampleShape(nameof(ImageInput.Images), 1, 28, 28)]
 public sealed partial class FashionClassifier(
     string architecture = "mlp",
     [IntRange(32, 256, Step = 32)] int hiddenSize = 128,
@@ -70,6 +73,17 @@ public sealed partial class FashionClassifier(
         Log("test_acc", testAccuracy);
         testF1.Update(logits, batch.Labels);
         Log("test_f1", testF1);
+    }
+
+    /// <summary>
+    /// What <c>serve</c> answers (and <c>Trainer.Predict</c> returns): the logits and the most likely class
+    /// of each image. POST /predict takes <c>{"images": [...]}</c> and answers <c>{"logits": [...], "labels": [...]}</c>.
+    /// </summary>
+    [PredictStep]
+    private FashionPrediction Predict(ImageInput batch)
+    {
+        var logits = forward(batch.Images);
+        return new FashionPrediction(logits, logits.argmax(1));
     }
 
     [ConfigureOptimizers]

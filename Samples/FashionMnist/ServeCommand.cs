@@ -8,8 +8,9 @@ using Volt.Serving;
 namespace FashionMnistSample;
 
 /// <summary>
-/// <c>serve --ckpt-path FILE --port N</c>: serves a trained classifier over HTTP (POST /predict with
-/// 1×28×28 images, pixels in [0, 1]; GET /health; GET /metrics) until Ctrl+C. See docs/serving.md.
+/// <c>serve --ckpt-path FILE --port N</c>: serves a trained classifier's [PredictStep] over HTTP (POST /predict
+/// with <c>{"images": [...]}</c>, 1×28×28 images with pixels in [0, 1], answered with <c>{"logits": [...], "labels": [...]}</c>;
+/// GET /health; GET /metrics) until Ctrl+C. See docs/serving.md.
 /// </summary>
 public static class ServeCommand
 {
@@ -24,14 +25,14 @@ public static class ServeCommand
 
     /// <summary>The parsed arguments.</summary>
     /// <param name="CheckpointPath">The trained model.</param>
-    /// <param name="Server">The server options (the input shape is the classifier's).</param>
+    /// <param name="Server">The server options (the request's shape is the classifier's generated contract).</param>
     public sealed record Options(string CheckpointPath, ServerOptions Server);
 
     /// <summary>Parses <paramref name="args"/> (after the word "serve"); throws <see cref="ArgumentException"/> naming the bad flag.</summary>
     public static Options Parse(IReadOnlyList<string> args)
     {
         string? checkpoint = null;
-        var server = new ServerOptions { InputShape = [1, 28, 28] };
+        var server = new ServerOptions();
         for (var i = 0; i < args.Count; i++)
         {
             var flag = args[i];
