@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using Volt.Strategies;
+
+namespace Volt.Data;
+
+/// <summary>
+/// <c>trainer.Fit(module, dataModule)</c>, <c>Validate</c>, <c>Test</c> and <c>Predict</c> with a
+/// <see cref="DataModule{TBatch}"/> (Lightning's <c>trainer.fit(model, datamodule=dm)</c>).
+/// </summary>
+public static class DataModuleTrainerExtensions
+{
+    /// <summary>Trains <paramref name="module"/> on the data module's training loader (it has no validation step).</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The data module.</param>
+    /// <param name="ckptPath">Resume from a checkpoint: <c>"last"</c>, <c>"best"</c> or a path; null starts fresh.</param>
+    public static void Fit<TBatch>(this Trainer trainer, IFitModule<TBatch> module, DataModule<TBatch> data, string? ckptPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        Run(trainer, data, Stage.Fit, () =>
+        {
+            trainer.Fit(module, data.TrainLoader(), ckptPath);
+            return 0;
+        });
+    }
+
+    /// <summary>Trains <paramref name="module"/> on the training loader, validating on the validation loader when the data module has one.</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The data module.</param>
+    /// <param name="ckptPath">Resume from a checkpoint: <c>"last"</c>, <c>"best"</c> or a path; null starts fresh.</param>
+    public static void Fit<TBatch>(this Trainer trainer, IFitModule<TBatch, TBatch> module, DataModule<TBatch> data, string? ckptPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        Run(trainer, data, Stage.Fit, () =>
+        {
+            // Lightning asks for the validation loader first when it runs the sanity check; the order only matters to the data module's own side effects.
+            var train = data.TrainLoader();
+            trainer.Fit(module, train, data.ValidationLoader(), ckptPath);
+            return 0;
+        });
+    }
+
+    /// <summary>Runs one validation epoch on the data module's validation loader.</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The data module; it must have a validation loader.</param>
+    /// <returns>The epoch metrics.</returns>
+    public static IReadOnlyDictionary<string, double> Validate<TBatch>(this Trainer trainer, IValidateModule<TBatch> module, DataModule<TBatch> data)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        return Run(trainer, data, Stage.Validate, () =>
+            trainer.Validate(module, data.ValidationLoader() ?? throw Missing(data, nameof(DataModule<TBatch>.ValidationLoader))));
+    }
+
+    /// <summary>Runs one test epoch on the data module's test loader.</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The data module; it must have a test loader.</param>
+    /// <returns>The epoch metrics.</returns>
+    public static IReadOnlyDictionary<string, double> Test<TBatch>(this Trainer trainer, ITestModule<TBatch> module, DataModule<TBatch> data)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        return Run(trainer, data, Stage.Test, () =>
+            trainer.Test(module, data.TestLoader() ?? throw Missing(data, nameof(DataModule<TBatch>.TestLoader))));
+    }
+
+    /// <summary>Predicts every batch of the data module's prediction loader.</summary>
+    /// <typeparam name="TBatch">The batch type.</typeparam>
+    /// <typeparam name="TOutput">What the predict step returns.</typeparam>
+    /// <param name="trainer">The trainer.</param>
+    /// <param name="module">The module.</param>
+    /// <param name="data">The data module; it must have a prediction loader.</param>
+    /// <returns>One output per batch.</returns>
+    public static IReadOnlyList<TOutput> Predict<TBatch, TOutput>(this Trainer trainer, IPredictModule<TBatch, TOutput> module, DataModule<TBatch> data)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        return Run(trainer, data, Stage.Predict, () =>
+            trainer.Predict(module, data.PredictLoader() ?? throw Missing(data, nameof(DataModule<TBatch>.PredictLoader))));
+    }
+
+    // The trainer of this version runs one process: rank 0 of a world of one, whose barrier returns at once.
+    // (When the trainer exposes its strategy, the data module's hooks follow that strategy's ranks.)
+    private static TResult Run<TBatch, TResult>(Trainer trainer, DataModule<TBatch> data, Stage stage, Func<TResult> call)
+    {
+        using var ranks = new SingleDeviceStrategy(TorchSharp.torch.CPU);
+        return DataModuleCalls.Run(data, stage, ranks, call);
+    }
+
+    private static InvalidOperationException Missing<TBatch>(DataModule<TBatch> data, string method)
+        => new($"The data module {data.GetType().Name} has no loader for this phase: its {method}() returned null. Override {method}() to return one.");
+}
