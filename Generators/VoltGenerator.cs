@@ -31,6 +31,7 @@ public sealed partial class VoltGenerator : IIncrementalGenerator
         Register(context, WellKnownNames.TestStepAttribute, TrackingNames.TestStepModules);
         Register(context, WellKnownNames.PredictStepAttribute, TrackingNames.PredictStepModules);
         RegisterOnnxExport(context);
+        RegisterCli(context);
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, string attributeName, string trackingName)

@@ -46,6 +46,19 @@ public static class CliRunner
         return result.Invoke(invocation);
     }
 
+    /// <summary>Prints epoch metrics one per line, <c>name: value</c>, sorted by name.</summary>
+    /// <param name="output">Where to print.</param>
+    /// <param name="metrics">The metrics.</param>
+    public static void WriteMetrics(TextWriter output, IReadOnlyDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(metrics);
+        foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine($"{name}: {value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+    }
+
     private static ParseResult WithConfigFile(RootCommand root, IReadOnlyList<string> args, ParseResult result)
     {
         var command = result.CommandResult.Command;

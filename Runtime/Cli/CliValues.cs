@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.ComponentModel;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -8,6 +9,18 @@ namespace Volt.Cli;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class CliValues
 {
+    /// <summary>Limits an enum option to its member names, so a bad value's error lists the allowed ones.</summary>
+    /// <typeparam name="T">The option's value type.</typeparam>
+    /// <param name="option">The option.</param>
+    /// <param name="names">The allowed values.</param>
+    /// <returns><paramref name="option"/>.</returns>
+    public static Option<T> OneOf<T>(Option<T> option, params string[] names)
+    {
+        System.ArgumentNullException.ThrowIfNull(option);
+        option.AcceptOnlyFromAmong(names);
+        return option;
+    }
+
     /// <summary>Parses a <see cref="BatchLimit"/>: a whole number is a batch count (<c>100</c>), a number with a point a fraction (<c>0.25</c>).</summary>
     /// <param name="result">The option's argument.</param>
     /// <returns>The limit; on bad input an error is added to <paramref name="result"/> naming the option.</returns>

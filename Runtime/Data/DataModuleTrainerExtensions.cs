@@ -10,7 +10,10 @@ namespace Volt.Data;
 /// </summary>
 public static class DataModuleTrainerExtensions
 {
-    /// <summary>Trains <paramref name="module"/> on the data module's training loader (it has no validation step).</summary>
+    /// <summary>
+    /// Trains <paramref name="module"/> on the data module's training loader, validating on its
+    /// validation loader when the module has a validation step and the data module a validation loader.
+    /// </summary>
     /// <typeparam name="TBatch">The batch type.</typeparam>
     /// <param name="trainer">The trainer.</param>
     /// <param name="module">The module.</param>
@@ -19,27 +22,19 @@ public static class DataModuleTrainerExtensions
     public static void Fit<TBatch>(this Trainer trainer, IFitModule<TBatch> module, DataModule<TBatch> data, string? ckptPath = null)
     {
         ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(module);
         Run(trainer, data, Stage.Fit, () =>
         {
-            trainer.Fit(module, data.TrainLoader(), ckptPath);
-            return 0;
-        });
-    }
-
-    /// <summary>Trains <paramref name="module"/> on the training loader, validating on the validation loader when the data module has one.</summary>
-    /// <typeparam name="TBatch">The batch type.</typeparam>
-    /// <param name="trainer">The trainer.</param>
-    /// <param name="module">The module.</param>
-    /// <param name="data">The data module.</param>
-    /// <param name="ckptPath">Resume from a checkpoint: <c>"last"</c>, <c>"best"</c> or a path; null starts fresh.</param>
-    public static void Fit<TBatch>(this Trainer trainer, IFitModule<TBatch, TBatch> module, DataModule<TBatch> data, string? ckptPath = null)
-    {
-        ArgumentNullException.ThrowIfNull(trainer);
-        Run(trainer, data, Stage.Fit, () =>
-        {
-            // Lightning asks for the validation loader first when it runs the sanity check; the order only matters to the data module's own side effects.
             var train = data.TrainLoader();
-            trainer.Fit(module, train, data.ValidationLoader(), ckptPath);
+            if (module is IFitModule<TBatch, TBatch> validating && data.ValidationLoader() is { } validation)
+            {
+                trainer.Fit(validating, train, validation, ckptPath);
+            }
+            else
+            {
+                trainer.Fit(module, train, ckptPath);
+            }
+
             return 0;
         });
     }
