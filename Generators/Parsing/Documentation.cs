@@ -152,6 +152,8 @@ internal static class Documentation
     {
         var colon = cref.IndexOf(':');
         var name = colon >= 0 ? cref.Substring(colon + 1) : cref;
+        var parameters = name.IndexOf('(');
+        name = parameters >= 0 ? name.Substring(0, parameters) : name;
         var dot = name.LastIndexOf('.');
         return dot >= 0 ? name.Substring(dot + 1) : name;
     }
