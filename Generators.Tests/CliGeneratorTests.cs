@@ -92,6 +92,14 @@ public sealed class CliGeneratorTests
         Assert.Contains("the parameter 'source' of 'ImageData'", diagnostic.GetMessage());
     }
 
+    [Fact]
+    public void TheDiagnosticIsDocumented()
+    {
+        Assert.Equal("docs/diagnostics.md#volt0041", VoltGenerator.CliNotGenerated.HelpLinkUri);
+        var docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        Assert.Contains("## VOLT0041", docs);
+    }
+
     [Theory]
     [InlineData("hiddenSize", "hidden-size")]
     [InlineData("MaxEpochs", "max-epochs")]
@@ -119,6 +127,9 @@ public sealed class CliGeneratorTests
         Assert.Equal("The Adam learning rate.", items["learningRate"].Documentation);
         Assert.Null(items["note"].Documentation);
     }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+        => System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, ".."));
 
     private static CSharpCompilation Compilation(string source)
         => GeneratorHarness.CreateCompilation(source).AddReferences(

@@ -137,10 +137,10 @@ public static class ClassifierCli
     {
         private static readonly global::Volt.TrainerOptions defaults = new();
 
-        /// <summary>--model.hidden-size: Width of the ScalarType}) hidden layer.</summary>
+        /// <summary>--model.hidden-size: Width of the Linear hidden layer.</summary>
         public readonly global::System.CommandLine.Option<int> ModelHiddenSize = new global::System.CommandLine.Option<int>("--model.hidden-size")
         {
-            Description = "Width of the ScalarType}) hidden layer.",
+            Description = "Width of the Linear hidden layer.",
             DefaultValueFactory = _ => 128,
         };
 
