@@ -135,14 +135,14 @@ internal static class CliEmitter
         if (subcommand.Method == "Fit")
         {
             writer.WriteLine("using var model = options.CreateModel(parseResult);");
-            writer.WriteLine($"var trainer = new global::Volt.Trainer(trainerOptions with {{ Callbacks = [.. trainerOptions.Callbacks, new {VoltCli}.SaveConfigCallback(config)] }}, output);");
+            writer.WriteLine($"var trainer = new global::Volt.Trainer(trainerOptions, callbacks: [new {VoltCli}.SaveConfigCallback(config)], console: output);");
             writer.WriteLine("global::Volt.Data.DataModuleTrainerExtensions.Fit(trainer, model, data, ckptPath);");
         }
         else
         {
             writer.WriteLine("// With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.");
             writer.WriteLine($"using var model = ckptPath is null ? options.CreateModel(parseResult) : {model.ModuleType}.LoadFromCheckpoint(ckptPath);");
-            writer.WriteLine("var trainer = new global::Volt.Trainer(trainerOptions, output);");
+            writer.WriteLine("var trainer = new global::Volt.Trainer(trainerOptions, console: output);");
             if (subcommand.Method == "Predict")
             {
                 writer.WriteLine("var predictions = global::Volt.Data.DataModuleTrainerExtensions.Predict(trainer, model, data);");

@@ -84,13 +84,29 @@ public sealed class DataModuleTests : IDisposable
         Assert.Equal(1, rankOne.Barriers);
     }
 
+    [Fact]
+    public void TrainerOnRankOneSetsUpAndTrainsWithoutPreparing()
+    {
+        using var data = new RecordingData();
+        using var rankOne = new FakeRank(1);
+        Seeding.SeedEverything(0);
+        using var model = new CliLineFit();
+        var trainer = new Trainer(new TrainerOptions { MaxEpochs = 1, EnableLogging = false, EnableCheckpointing = false, EnableProgressBar = false, NumSanityValSteps = 0 }, strategy: rankOne, console: TextWriter.Null);
+
+        trainer.Fit(model, data);
+
+        Assert.Equal(["Setup(Fit)", "TrainLoader", "ValidationLoader", "Teardown(Fit)"], data.Calls);
+        Assert.True(rankOne.Barriers >= 1);
+        Assert.Equal(2, trainer.GlobalStep);
+    }
+
     private Trainer Trainer() => new(new TrainerOptions
     {
         MaxEpochs = 1,
         DefaultRootDir = directory,
         EnableProgressBar = false,
         NumSanityValSteps = 0,
-    }, TextWriter.Null);
+    }, console: TextWriter.Null);
 
     /// <summary>Rank <c>rank</c> of a two-process world, in this process; counts barriers.</summary>
     private sealed class FakeRank(int rank) : Strategy

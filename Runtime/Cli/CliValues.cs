@@ -21,20 +21,15 @@ public static class CliValues
         return option;
     }
 
-    /// <summary>Parses a <see cref="BatchLimit"/>: a whole number is a batch count (<c>100</c>), a number with a point a fraction (<c>0.25</c>).</summary>
+    /// <summary>Parses a <see cref="BatchLimit"/> with <see cref="BatchLimit.TryParse"/> (<c>100</c> batches, <c>0.25</c> of the batches), rejecting fractions outside [0, 1] at parse time.</summary>
     /// <param name="result">The option's argument.</param>
     /// <returns>The limit; on bad input an error is added to <paramref name="result"/> naming the option.</returns>
     public static BatchLimit ParseBatchLimit(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        if (BatchLimit.TryParse(text, out var limit) && limit.Fraction is null or (>= 0 and <= 1) && limit.Count is null or >= 0)
         {
-            return BatchLimit.Batches(count);
-        }
-
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var fraction) && fraction is >= 0 and <= 1)
-        {
-            return BatchLimit.Percent(fraction);
+            return limit;
         }
 
         var option = result.Parent is OptionResult parent ? parent.Option.Name : result.Argument.Name;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using Volt.Strategies;
 
 namespace Volt.Data;
 
@@ -79,13 +78,9 @@ public static class DataModuleTrainerExtensions
             trainer.Predict(module, data.PredictLoader() ?? throw Missing(data, nameof(DataModule<TBatch>.PredictLoader))));
     }
 
-    // The trainer of this version runs one process: rank 0 of a world of one, whose barrier returns at once.
-    // (When the trainer exposes its strategy, the data module's hooks follow that strategy's ranks.)
+    // The hooks follow the trainer's strategy: Prepare on its global rank 0, its barrier before Setup.
     private static TResult Run<TBatch, TResult>(Trainer trainer, DataModule<TBatch> data, Stage stage, Func<TResult> call)
-    {
-        using var ranks = new SingleDeviceStrategy(TorchSharp.torch.CPU);
-        return DataModuleCalls.Run(data, stage, ranks, call);
-    }
+        => DataModuleCalls.Run(data, stage, trainer.Strategy, call);
 
     private static InvalidOperationException Missing<TBatch>(DataModule<TBatch> data, string method)
         => new($"The data module {data.GetType().Name} has no loader for this phase: its {method}() returned null. Override {method}() to return one.");
