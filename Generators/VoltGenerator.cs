@@ -32,6 +32,7 @@ public sealed partial class VoltGenerator : IIncrementalGenerator
         Register(context, WellKnownNames.PredictStepAttribute, TrackingNames.PredictStepModules);
         RegisterOnnxExport(context);
         RegisterServingContract(context);
+        RegisterCli(context);
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, string attributeName, string trackingName)

@@ -160,7 +160,9 @@ internal enum HyperparameterSource
 /// <param name="MemberName">The module member that holds the value: the generated capture field for a constructor parameter, the property itself otherwise.</param>
 /// <param name="ElementKind">For an <see cref="JsonValueKind.Array"/>: how each element is written.</param>
 /// <param name="ElementType">For an <see cref="JsonValueKind.Array"/>: the fully qualified element type.</param>
-internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName, JsonValueKind ElementKind = JsonValueKind.Other, string ElementType = "");
+/// <param name="DefaultLiteral">The constructor parameter's default value as an invariant-culture C# literal, or null when it has none.</param>
+/// <param name="Documentation">The <c>&lt;param&gt;</c> (or, for a property, <c>&lt;summary&gt;</c>) documentation text, or null.</param>
+internal sealed record HyperparameterModel(string Name, string RecordPropertyName, string Type, JsonValueKind JsonKind, bool IsNullableValue, HyperparameterSource Source, string MemberName, JsonValueKind ElementKind = JsonValueKind.Other, string ElementType = "", string? DefaultLiteral = null, string? Documentation = null);
 
 /// <summary>One argument of the constructor the FromHyperparameters factory calls.</summary>
 /// <param name="ParameterName">The constructor parameter name.</param>

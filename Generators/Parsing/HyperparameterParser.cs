@@ -28,6 +28,7 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
         if (primary is not null)
         {
             var marked = primary.Parameters.Any(p => ModuleParser.HasAttribute(p, WellKnownNames.HyperparameterAttribute));
+            var texts = Documentation.ParameterTexts(type);
             foreach (var parameter in primary.Parameters)
             {
                 var isMarked = ModuleParser.HasAttribute(parameter, WellKnownNames.HyperparameterAttribute);
@@ -56,7 +57,9 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
                     HyperparameterSource.ConstructorParameter,
                     WellKnownNames.CaptureFieldPrefix + parameter.Name,
                     ElementKindOf(parameter.Type),
-                    ElementTypeOf(parameter.Type)));
+                    ElementTypeOf(parameter.Type),
+                    Documentation.DefaultLiteral(parameter, typeFormat),
+                    texts.TryGetValue(parameter.Name, out var text) ? text : null));
             }
         }
 
@@ -82,7 +85,8 @@ internal sealed class HyperparameterParser(INamedTypeSymbol type, Compilation co
                 HyperparameterSource.Property,
                 property.Name,
                 ElementKindOf(property.Type),
-                ElementTypeOf(property.Type)));
+                ElementTypeOf(property.Type),
+                Documentation: Documentation.Summary(property)));
         }
 
         CheckRecordNames(items);

@@ -1,0 +1,35 @@
+using System;
+using System.IO;
+using Volt.Callbacks;
+
+namespace Volt.Cli;
+
+/// <summary>
+/// Saves the effective command-line config as <c>config.yaml</c> in the run directory when fitting
+/// starts (Lightning's <c>SaveConfigCallback</c>, pytorch/cli.py), so <c>--config runs/.../config.yaml</c>
+/// repeats the run. Does nothing when logging is disabled (no run directory).
+/// </summary>
+/// <param name="config">The config to save.</param>
+public sealed class SaveConfigCallback(CliConfig config) : Callback
+{
+    /// <summary>The file name inside the run directory.</summary>
+    public const string FileName = "config.yaml";
+
+    /// <inheritdoc />
+    public override void OnFitStart(CallbackContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.LogDir is not { } logDir)
+        {
+            return;
+        }
+
+        var path = Path.Combine(logDir, FileName);
+        if (File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} exists already; not overwriting another run's config. Choose another --trainer.default-root-dir or --trainer.run-name.");
+        }
+
+        AtomicFile.WriteAllText(path, config.ToYaml());
+    }
+}
