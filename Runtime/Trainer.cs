@@ -321,9 +321,7 @@ public sealed class Trainer
             module.SaveHyperparameters(LogDir);
         }
 
-        IProgressReporter progress = Options.EnableProgressBar
-            ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
-            : new SilentProgress();
+        var progress = ProgressReporters.Create(Options, console);
         return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
         {
             Messages = console,
@@ -350,6 +348,7 @@ public sealed class Trainer
     private void EndPhase(IVoltModule module, RunContext context)
     {
         module.State.Metrics = null;
+        context.Progress.Dispose();
         currentEpoch = context.CurrentEpoch;
         globalStep = context.GlobalStep;
         foreach (var logger in loggers)

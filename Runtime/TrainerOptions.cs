@@ -52,6 +52,16 @@ public sealed record TrainerOptions
     /// <summary>Print progress to the console (a live line on a terminal, one line per epoch otherwise).</summary>
     public bool EnableProgressBar { get; init; } = true;
 
+    /// <summary>
+    /// How often the progress display refreshes, in refreshes per second (Lightning's RichProgressBar
+    /// <c>refresh_rate</c>): null means 10 per second for the live bars on a terminal and one plain line
+    /// every 30 seconds when the output is redirected or CI is set; a value applies to both.
+    /// </summary>
+    public double? ProgressRefreshRate { get; init; }
+
+    /// <summary>Print the module's layers and parameter counts when fitting starts (Lightning's ModelSummary).</summary>
+    public bool EnableModelSummary { get; init; } = true;
+
     /// <summary>Write <c>metrics.csv</c> and <c>hparams.json</c> into the run directory.</summary>
     public bool EnableLogging { get; init; } = true;
 
@@ -276,6 +286,7 @@ public sealed record TrainerOptions
             }
         }
 
+        problems.AddRange(Logging.ObservabilityOptions.Problems(this));
         if (problems.Count > 0)
         {
             throw new ArgumentException("Invalid TrainerOptions:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", problems));
