@@ -162,6 +162,11 @@ public sealed class Trainer
                 checkpoint.Dispose();
             }
 
+            if (Options.EnableModelSummary && context.Strategy.IsGlobalZero)
+            {
+                ModelSummaryPrinter.Print(ModelSummary.Of(module.Module), console);
+            }
+
             context.ForEachCallback(static (callback, c) => callback.OnFitStart(c));
             started = true;
             run(context);

@@ -59,7 +59,10 @@ public sealed record TrainerOptions
     /// </summary>
     public double? ProgressRefreshRate { get; init; }
 
-    /// <summary>Print the module's layers and parameter counts when fitting starts (Lightning's ModelSummary).</summary>
+    /// <summary>
+    /// Print the module's layers and parameter counts when fitting starts (Lightning's ModelSummary): a
+    /// table on a terminal, plain text otherwise, on the trainer's console.
+    /// </summary>
     public bool EnableModelSummary { get; init; } = true;
 
     /// <summary>Write <c>metrics.csv</c> and <c>hparams.json</c> into the run directory.</summary>

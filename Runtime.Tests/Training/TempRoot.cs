@@ -13,6 +13,7 @@ internal sealed class TempRoot : IDisposable
         MaxEpochs = maxEpochs,
         DefaultRootDir = Path,
         EnableProgressBar = false,
+        EnableModelSummary = false,
         Device = "cpu",
     };
 

@@ -20,14 +20,25 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeSpan refreshInterva
     private ProgressTask? train;
     private ProgressTask? evaluation;
     private bool standaloneEvaluation;
+    private ProgressTask? finishedEvaluation;
     private long lastUpdate;
 
     public void OnMessage(string message) => console.WriteLine(message);
 
     public void OnTrainEpochStart(int epoch, int? maxEpochs, int batches)
     {
-        Stop();
-        session = LiveSession.Start(console, refreshInterval);
+        // A validation that ran before the epoch (the sanity check) leaves the screen, as in Lightning.
+        if (session is not null && finishedEvaluation is not null)
+        {
+            session.Context.RemoveTask(finishedEvaluation);
+            finishedEvaluation = null;
+        }
+        else
+        {
+            Stop();
+            session = LiveSession.Start(console, refreshInterval);
+        }
+
         train = session.Context.AddTask(Markup.Escape(ProgressText.Epoch(epoch, maxEpochs)), maxValue: Math.Max(batches, 1));
         lastUpdate = Stopwatch.GetTimestamp();
     }
@@ -84,8 +95,9 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeSpan refreshInterva
     {
         if (standaloneEvaluation)
         {
+            // Kept on screen until the call ends (Validate, Test), or removed when a training epoch follows (the sanity check).
             evaluation?.StopTask();
-            Stop();
+            finishedEvaluation = evaluation;
         }
         else if (evaluation is not null)
         {
@@ -117,6 +129,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeSpan refreshInterva
         session = null;
         train = null;
         evaluation = null;
+        finishedEvaluation = null;
     }
 
     /// <summary>One running Spectre.Console progress display, driven from the training thread.</summary>

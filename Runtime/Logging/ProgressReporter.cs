@@ -74,13 +74,31 @@ internal static class ProgressReporters
             return new SilentProgress();
         }
 
-        var live = ReferenceEquals(console, Console.Out) && IsInteractiveTerminal();
+        var live = IsLive(console);
         var interval = ObservabilityOptions.RefreshInterval(options, live);
         return live ? new LiveProgress(Spectre.Console.AnsiConsole.Console, interval) : new PlainProgress(console, TimeProvider.System, interval);
     }
 
-    private static bool IsInteractiveTerminal()
-        => !Console.IsOutputRedirected
+    /// <summary>True when <paramref name="console"/> is the process's interactive terminal, where live bars and tables are drawn.</summary>
+    public static bool IsLive(TextWriter console)
+        => ReferenceEquals(console, Console.Out)
+            && !Console.IsOutputRedirected
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
             && !string.Equals(Environment.GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
+}
+
+/// <summary>Prints a <see cref="ModelSummary"/> the way the progress display would: a table on a terminal, plain text otherwise.</summary>
+internal static class ModelSummaryPrinter
+{
+    public static void Print(ModelSummary summary, TextWriter console)
+    {
+        if (ProgressReporters.IsLive(console))
+        {
+            summary.Write(Spectre.Console.AnsiConsole.Console);
+        }
+        else
+        {
+            summary.Write(console);
+        }
+    }
 }
