@@ -13,7 +13,7 @@ public sealed class ModelSummaryAtFitStartTests() : TrainingTest(samples: 32)
         var console = new StringWriter();
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
-        new Trainer(Root.Options(1) with { EnableModelSummary = true, EnableProgressBar = true, EnableCheckpointing = false }, console).Fit(module, train);
+        new Trainer(Root.Options(1) with { EnableModelSummary = true, EnableProgressBar = true, EnableCheckpointing = false }, console: console).Fit(module, train);
 
         var lines = console.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("  | Name   | Type   | Params | Out shape", lines[0]);
@@ -28,7 +28,7 @@ public sealed class ModelSummaryAtFitStartTests() : TrainingTest(samples: 32)
         var console = new StringWriter();
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
-        new Trainer(Root.Options(1) with { EnableModelSummary = false, EnableProgressBar = true, EnableCheckpointing = false }, console).Fit(module, train);
+        new Trainer(Root.Options(1) with { EnableModelSummary = false, EnableProgressBar = true, EnableCheckpointing = false }, console: console).Fit(module, train);
         Assert.DoesNotContain("Total params", console.ToString(), StringComparison.Ordinal);
     }
 }

@@ -28,6 +28,9 @@ public sealed class TensorBoardLogger : IMetricLogger, IDisposable
     private string? directory;
     private EventFileWriter? writer;
 
+    /// <summary>The names of TensorBoard event files, as a search pattern.</summary>
+    public const string FilePattern = "events.out.tfevents.*";
+
     /// <summary>Creates a logger that writes into the run directory the trainer opens it with.</summary>
     public TensorBoardLogger()
         : this(TimeProvider.System)
