@@ -241,6 +241,10 @@ public sealed class Trainer : IDisposable
             started = true;
             run(context);
             context.ForEachCallback(static (callback, c) => callback.OnFitEnd(c));
+            if (Options.PlotCurves && LogDir is { } runDirectory && Strategy.IsGlobalZero && File.Exists(Path.Combine(runDirectory, CsvLogger.FileName)))
+            {
+                TrainingCurves.Write(runDirectory);
+            }
         }
         catch (Exception error)
         {

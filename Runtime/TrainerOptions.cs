@@ -67,6 +67,13 @@ public sealed record TrainerOptions
     /// </summary>
     public bool EnableModelSummary { get; init; } = true;
 
+    /// <summary>
+    /// At the end of a fit, draw the run's curves from its <c>metrics.csv</c> as PNG files in the run
+    /// directory (<c>loss.png</c>, <c>accuracy.png</c>, <c>learning_rate.png</c>; see <see cref="Logging.TrainingCurves"/>).
+    /// Needs the CSV logger; without a <c>metrics.csv</c> there is nothing to draw.
+    /// </summary>
+    public bool PlotCurves { get; init; } = true;
+
     /// <summary>Create the run directory, write <c>hparams.json</c> into it and call the trainer's loggers (by default a <see cref="Logging.TensorBoardLogger"/> and a <see cref="Logging.CsvLogger"/> writing <c>metrics.csv</c>); false turns all of it off.</summary>
     public bool EnableLogging { get; init; } = true;
 

@@ -14,6 +14,7 @@ internal sealed class TempRoot : IDisposable
         DefaultRootDir = Path,
         EnableProgressBar = false,
         EnableModelSummary = false,
+        PlotCurves = false,
         Device = "cpu",
     };
 
