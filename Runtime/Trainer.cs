@@ -44,8 +44,8 @@ public sealed class Trainer : IDisposable
     /// state: give each trainer its own instances. Null means none.
     /// </param>
     /// <param name="loggers">
-    /// Where metrics go, called on global rank 0 only. Null means the default list (a <see cref="CsvLogger"/>
-    /// writing <c>metrics.csv</c>); an empty list means none. <see cref="TrainerOptions.EnableLogging"/> false
+    /// Where metrics go, called on global rank 0 only. Null means the default list (a <see cref="TensorBoardLogger"/>
+    /// writing event files, then a <see cref="CsvLogger"/> writing <c>metrics.csv</c>); an empty list means none. <see cref="TrainerOptions.EnableLogging"/> false
     /// (or a <see cref="TrainerOptions.FastDevRun"/>) turns every logger off.
     /// </param>
     /// <param name="strategy">
@@ -67,10 +67,10 @@ public sealed class Trainer : IDisposable
         requested.Validate();
         var resolved = requested.Resolve();
         this.callbacks = TrainerCallbacks.Arrange(callbacks, resolved);
-        var loggerList = loggers?.ToList() ?? [new CsvLogger()];
+        var loggerList = loggers?.ToList() ?? [new TensorBoardLogger(), new CsvLogger()];
         if (loggerList.Any(l => l is null))
         {
-            throw new ArgumentException("The loggers hold null; pass logger instances, an empty list for none, or null for the default CsvLogger.", nameof(loggers));
+            throw new ArgumentException("The loggers hold null; pass logger instances, an empty list for none, or null for the defaults (TensorBoard and CSV).", nameof(loggers));
         }
 
         Options = resolved;
@@ -232,10 +232,19 @@ public sealed class Trainer : IDisposable
                 checkpoint.Dispose();
             }
 
+            if (Options.EnableModelSummary && context.Strategy.IsGlobalZero)
+            {
+                ModelSummaryPrinter.Print(ModelSummary.Of(module.Module), console);
+            }
+
             context.Hooks.OnFitStart();
             started = true;
             run(context);
             context.Hooks.OnFitEnd();
+            if (Options.PlotCurves && LogDir is { } runDirectory && Strategy.IsGlobalZero && File.Exists(Path.Combine(runDirectory, CsvLogger.FileName)))
+            {
+                TrainingCurves.Write(runDirectory);
+            }
         }
         catch (Exception error)
         {
@@ -291,6 +300,11 @@ public sealed class Trainer : IDisposable
             foreach (var name in new[] { RunDirectory.MarkerFile, HyperparameterFile.FileName, ResumeReport.FileName, CsvLogger.FileName })
             {
                 File.Delete(Path.Combine(directory, name));
+            }
+
+            foreach (var eventFile in Directory.EnumerateFiles(directory, TensorBoardLogger.FilePattern))
+            {
+                File.Delete(eventFile);
             }
 
             if (!Directory.EnumerateFileSystemEntries(directory).Any())
@@ -414,9 +428,7 @@ public sealed class Trainer : IDisposable
             loggers.LogHyperparameters(module.CurrentHyperparameters);
         }
 
-        IProgressReporter progress = Options.EnableProgressBar && strategy.IsGlobalZero
-            ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
-            : new SilentProgress();
+        var progress = strategy.IsGlobalZero ? ProgressReporters.Create(Options, console) : new SilentProgress();
         return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers.Active, progress, callbackMetrics, callbacks, LogDir, loopProgress)
         {
             Messages = console,
@@ -459,6 +471,7 @@ public sealed class Trainer : IDisposable
     private void EndPhase(IVoltModule module, RunContext context)
     {
         module.State.Metrics = null;
+        context.Progress.Dispose();
         loggers.Flush();
     }
 }

@@ -54,7 +54,27 @@ public sealed record TrainerOptions
     /// <summary>Print progress to the console (a live line on a terminal, one line per epoch otherwise).</summary>
     public bool EnableProgressBar { get; init; } = true;
 
-    /// <summary>Create the run directory, write <c>hparams.json</c> into it and call the trainer's loggers (by default a <see cref="Logging.CsvLogger"/> writing <c>metrics.csv</c>); false turns all of it off.</summary>
+    /// <summary>
+    /// How often the progress display refreshes, in refreshes per second (Lightning's RichProgressBar
+    /// <c>refresh_rate</c>): null means 10 per second for the live bars on a terminal and one plain line
+    /// every 30 seconds when the output is redirected or CI is set; a value applies to both.
+    /// </summary>
+    public double? ProgressRefreshRate { get; init; }
+
+    /// <summary>
+    /// Print the module's layers and parameter counts when fitting starts (Lightning's ModelSummary): a
+    /// table on a terminal, plain text otherwise, on the trainer's console.
+    /// </summary>
+    public bool EnableModelSummary { get; init; } = true;
+
+    /// <summary>
+    /// At the end of a fit, draw the run's curves from its <c>metrics.csv</c> as PNG files in the run
+    /// directory (<c>loss.png</c>, <c>accuracy.png</c>, <c>learning_rate.png</c>; see <see cref="Logging.TrainingCurves"/>).
+    /// Needs the CSV logger; without a <c>metrics.csv</c> there is nothing to draw.
+    /// </summary>
+    public bool PlotCurves { get; init; } = true;
+
+    /// <summary>Create the run directory, write <c>hparams.json</c> into it and call the trainer's loggers (by default a <see cref="Logging.TensorBoardLogger"/> and a <see cref="Logging.CsvLogger"/> writing <c>metrics.csv</c>); false turns all of it off.</summary>
     public bool EnableLogging { get; init; } = true;
 
     /// <summary>Where to train: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
@@ -263,6 +283,7 @@ public sealed record TrainerOptions
             problems.Add($"Device: {deviceProblem}; allowed values are {DeviceSpec.AllowedValues}");
         }
 
+        problems.AddRange(Logging.ObservabilityOptions.Problems(this));
         if (problems.Count > 0)
         {
             throw new ArgumentException("Invalid TrainerOptions:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", problems));

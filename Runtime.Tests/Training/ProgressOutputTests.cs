@@ -13,8 +13,8 @@ namespace Volt.Runtime.Tests.Training;
 /// </summary>
 public sealed class ProgressOutputTests() : TrainingTest(samples: 64)
 {
-    /// <summary>"Epoch 0/1 [0.1s]" and the progress-bar metrics, if any.</summary>
-    private static Regex EpochLine(string epoch) => new($@"^Epoch {Regex.Escape(epoch)} \[[0-9.:s]+\]( \S+=\S+)*$");
+    /// <summary>"Epoch 0/1 2/2 [0:00:00 &lt; 0:00:00, 81.23 it/s]" and the progress-bar metrics ("loss: 0.123"), if any.</summary>
+    private static Regex EpochLine(string epoch) => new($@"^Epoch {Regex.Escape(epoch)} \d+/\d+ \[\d+:\d\d:\d\d < [-\d]+:[-\d]{{2}}:[-\d]{{2}}, [0-9.?]+ it/s\]( \S+: \S+)*$");
 
     private static string[] Lines(StringWriter console) => console.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
 

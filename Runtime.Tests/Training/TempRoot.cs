@@ -13,6 +13,8 @@ internal sealed class TempRoot : IDisposable
         MaxEpochs = maxEpochs,
         DefaultRootDir = Path,
         EnableProgressBar = false,
+        EnableModelSummary = false,
+        PlotCurves = false,
         Device = "cpu",
     };
 

@@ -8,6 +8,8 @@ switch (args.Length > 0 ? args[0] : null)
         return ExportCommand.Run(args[1..], Console.Out, Console.Error);
     case "serve":
         return ServeCommand.Run(args[1..], Console.Out, Console.Error);
+    case "plot":
+        return PlotCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
 SampleOptions options;
