@@ -6,6 +6,7 @@ using TorchSharp;
 using Volt.Callbacks;
 using Volt.Checkpoints;
 using Volt.Data;
+using Volt.Distributed;
 using Volt.Logging;
 using Volt.Loops;
 using Volt.Precision;
@@ -24,7 +25,8 @@ public sealed class Trainer
     private readonly Dictionary<string, double> callbackMetrics = new(StringComparer.Ordinal);
     private readonly List<IMetricLogger> loggers = [];
     private readonly TextWriter console;
-    private readonly long shuffleSeed;
+    private long shuffleSeed;
+    private Strategy? strategy;
     private readonly IReadOnlyList<Callback> callbacks;
     private int currentEpoch;
     private long globalStep;
@@ -101,6 +103,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
+        train = DataSharding.ForStrategy(train, EnsureStrategy(), "training");
         RunFit(module, ckptPath, train.BatchCount, hasValidation: false, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
@@ -123,6 +126,8 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
+        train = DataSharding.ForStrategy(train, EnsureStrategy(), "training");
+        validation = validation is null ? null : DataSharding.ForStrategy(validation, EnsureStrategy(), "validation");
         RunFit(module, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
@@ -255,6 +260,7 @@ public sealed class Trainer
     private IReadOnlyDictionary<string, double> Evaluate<TBatch>(
         IVoltModule module, IDataLoader<TBatch> data, RunPhase phase, BatchLimit limit, Action<EvaluationLoop<TBatch>> run)
     {
+        data = DataSharding.ForStrategy(data, EnsureStrategy(), phase == RunPhase.Test ? "test" : "validation");
         var context = StartPhase(module, isFit: false);
         try
         {
@@ -293,7 +299,8 @@ public sealed class Trainer
 
     private RunContext StartPhase(IVoltModule module, bool isFit)
     {
-        var device = DeviceSpec.Resolve(Options.Device);
+        var strategy = EnsureStrategy();
+        var device = strategy.Device;
 
         // Fit seeds torch's generators so dropout and other random ops repeat; module initialization
         // happened before, so seed it with Seeding.SeedEverything before constructing the module.
@@ -303,7 +310,6 @@ public sealed class Trainer
         }
 
         var precision = Options.PrecisionFactory?.Invoke(device) ?? PrecisionPlugin.Create(Options.Precision, device);
-        var strategy = new SingleDeviceStrategy(device);
         strategy.Setup(module.Module);
         precision.SetupModule(module.Module);
         Metrics.ModuleMetrics.Prepare(module.Module, strategy.MetricStateSync);
@@ -330,6 +336,29 @@ public sealed class Trainer
             CurrentEpoch = currentEpoch,
             GlobalStep = globalStep,
         };
+    }
+
+    /// <summary>
+    /// The strategy, created on the first phase (a ddp request started without a launcher relaunches the
+    /// program under mpirun here). Several processes agree on rank 0's shuffle seed, so their shards split
+    /// one order.
+    /// </summary>
+    private Strategy EnsureStrategy()
+    {
+        if (strategy is not null)
+        {
+            return strategy;
+        }
+
+        strategy = DistributedStrategies.Create(Options, () => DeviceSpec.Resolve(Options.Device));
+        if (strategy.WorldSize > 1)
+        {
+            using var seed = TorchSharp.torch.tensor(shuffleSeed);
+            strategy.Broadcast(seed, 0);
+            shuffleSeed = seed.ToInt64();
+        }
+
+        return strategy;
     }
 
     /// <summary>Lightning's check: a batch-count ValCheckInterval must fit in an epoch when validation is per epoch.</summary>

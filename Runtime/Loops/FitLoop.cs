@@ -131,6 +131,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         };
         context.ModuleState.ManualStepHandler = optimizer =>
         {
+            context.Strategy.ReduceGradients(optimizer);
             context.Precision.UnscaleGradients(optimizer);
             BeforeOptimizerStep(optimizer);
             return context.Precision.OptimizerStep(optimizer);

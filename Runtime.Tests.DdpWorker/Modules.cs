@@ -1,0 +1,51 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Volt.Runtime.Tests.DdpWorker;
+
+public sealed record XYBatch(Tensor X, Tensor Y);
+
+/// <summary>A two-layer regression net, trained with SGD and automatic optimization.</summary>
+public sealed partial class TinyRegression() : nn.Module<Tensor, Tensor>("tiny_regression")
+{
+    private readonly Linear hidden = nn.Linear(4, 8);
+    private readonly Linear output = nn.Linear(8, 1);
+
+    public override Tensor forward(Tensor input) => output.forward(hidden.forward(input).tanh()).squeeze(1);
+
+    [TrainingStep]
+    private Tensor TrainingStep(XYBatch batch) => nn.functional.mse_loss(forward(batch.X), batch.Y);
+
+    [ValidationStep]
+    private void ValidationStep(XYBatch batch) => Log("val_loss", nn.functional.mse_loss(forward(batch.X), batch.Y));
+
+    [ConfigureOptimizers]
+    private optim.Optimizer ConfigureOptimizers() => optim.SGD(parameters(), 0.1);
+}
+
+/// <summary>Two sub-networks with their own optimizers stepped by the step itself (a GAN's shape: manual optimization).</summary>
+public sealed partial class TwoOptimizers() : nn.Module<Tensor, Tensor>("two_optimizers")
+{
+    private readonly Linear first = nn.Linear(4, 4);
+    private readonly Linear second = nn.Linear(4, 1);
+
+    public override Tensor forward(Tensor input) => second.forward(first.forward(input).tanh()).squeeze(1);
+
+    [TrainingStep(AutomaticOptimization = false)]
+    private void TrainingStep(XYBatch batch, (optim.Optimizer First, optim.Optimizer Second) optimizers)
+    {
+        // Step the second network on the loss, then the first on a different loss of the same batch.
+        optimizers.Second.zero_grad();
+        ManualBackward(nn.functional.mse_loss(forward(batch.X), batch.Y));
+        ManualStep(optimizers.Second);
+
+        optimizers.First.zero_grad();
+        ManualBackward(nn.functional.l1_loss(forward(batch.X), batch.Y));
+        ManualStep(optimizers.First);
+    }
+
+    [ConfigureOptimizers]
+    private (optim.Optimizer, optim.Optimizer) ConfigureOptimizers()
+        => (optim.SGD(first.parameters(), 0.05), optim.SGD(second.parameters(), 0.1));
+}

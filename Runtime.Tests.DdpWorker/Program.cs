@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using TorchSharp;
+using Volt;
+using Volt.Data;
+using Volt.Distributed;
+using Volt.Runtime.Tests.DdpWorker;
+using Volt.Strategies;
+using static TorchSharp.torch;
+
+// Usage (each mode runs in every rank of `mpirun -np N`, or alone for a single-process reference):
+//   collectives                       checks every collective of DdpStrategy against known values
+//   fit <out> <batch> <strategy> [accumulate=N] [manual]
+//                                     trains a seeded tiny model; rank r writes its final weights to <out>.<r>
+//   throw                             rank 1 throws while rank 0 waits in a barrier
+//   sigkill                           rank 1 kills itself with SIGKILL while rank 0 waits in a barrier
+torch.set_num_threads(1);
+return args[0] switch
+{
+    "collectives" => Collectives.Run(),
+    "fit" => Fit.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args.Skip(4).ToArray()),
+    "throw" => Faults.Throw(),
+    "sigkill" => Faults.SigKill(),
+    _ => throw new ArgumentException($"unknown mode {args[0]}"),
+};
+
+internal static class Collectives
+{
+    public static int Run()
+    {
+        using var ddp = new DdpStrategy(MpiProcessGroup.Open(), torch.CPU);
+        var rank = ddp.GlobalRank;
+        var world = ddp.WorldSize;
+        Require(world >= 2, $"collectives needs 2+ ranks, got {world}");
+
+        using (var sum = torch.tensor(new float[] { rank + 1, 10 * (rank + 1) }))
+        {
+            ddp.AllReduce(sum, ReduceOp.Sum);
+            var expected = world * (world + 1) / 2f;
+            Require(sum[0].ToSingle() == expected && sum[1].ToSingle() == 10 * expected, $"sum {sum[0].ToSingle()}");
+        }
+
+        using (var mean = torch.tensor(new double[] { rank }))
+        {
+            ddp.AllReduce(mean, ReduceOp.Mean);
+            Require(Math.Abs(mean.ToDouble() - ((world - 1) / 2.0)) < 1e-12, $"mean {mean.ToDouble()}");
+        }
+
+        using (var max = torch.tensor(new long[] { rank, -rank }))
+        {
+            ddp.AllReduce(max, ReduceOp.Max);
+            Require(max[0].ToInt64() == world - 1 && max[1].ToInt64() == 0, "max");
+        }
+
+        using (var min = torch.tensor(new int[] { rank, -rank }))
+        {
+            ddp.AllReduce(min, ReduceOp.Min);
+            Require(min[0].ToInt32() == 0 && min[1].ToInt32() == -(world - 1), "min");
+        }
+
+        // A non-contiguous view is reduced through a copy and written back.
+        using (var matrix = torch.arange(6, ScalarType.Float32).reshape(2, 3).add(rank))
+        using (var column = matrix.t())
+        {
+            ddp.AllReduce(column, ReduceOp.Sum);
+            Require(matrix[1, 2].ToSingle() == (5 * world) + (world * (world - 1) / 2f), "non-contiguous");
+        }
+
+        using (var broadcast = torch.full(3, rank == 0 ? 42.5 : -1.0, ScalarType.Float64))
+        {
+            ddp.Broadcast(broadcast, 0);
+            Require(broadcast.data<double>().All(v => v == 42.5), "broadcast");
+        }
+
+        // Dimension 0 differs per rank (metric states of different lengths).
+        using (var local = torch.full(rank + 1, 2, rank, ScalarType.Int64))
+        {
+            var gathered = ddp.AllGather(local);
+            Require(gathered.Count == world, "allgather count");
+            for (var r = 0; r < world; r++)
+            {
+                Require(gathered[r].shape.SequenceEqual(new long[] { r + 1, 2 }) && gathered[r].data<long>().All(v => v == r), $"allgather {r}");
+                gathered[r].Dispose();
+            }
+        }
+
+        Require(ddp.ReduceDecision(rank == 1), "any decision");
+        Require(!ddp.ReduceDecision(rank == 1, all: true), "all decision");
+        Require(ddp.ReduceDecision(true, all: true), "unanimous decision");
+        Require(ddp.BroadcastText(rank == 0 ? "runs/x/version_3 ✓" : null) == "runs/x/version_3 ✓", "text");
+        Require(ddp.BroadcastText(rank == 0 ? null : "ignored") is null, "null text");
+        Require(ddp.MetricStateSync!.WorldSize == world, "metric sync");
+        ddp.Barrier();
+        Console.WriteLine($"collectives ok on rank {rank} of {world}");
+        return 0;
+    }
+
+    private static void Require(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException($"collective check failed: {what}");
+        }
+    }
+}
+
+internal static class Fit
+{
+    public const int Samples = 256;
+
+    public static int Run(string output, int batchSize, string strategy, string[] flags)
+    {
+        var accumulate = flags.Where(f => f.StartsWith("accumulate=", StringComparison.Ordinal)).Select(f => int.Parse(f["accumulate=".Length..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1).Single();
+        var manual = flags.Contains("manual");
+        var rank = LaunchEnvironment.Detect()?.GlobalRank ?? 0;
+
+        // Each rank initializes differently: DDP's setup broadcast must make them agree with rank 0's (seed 1).
+        Seeding.SeedEverything(1 + rank);
+        using var module = manual ? (nn.Module)new TwoOptimizers() : new TinyRegression();
+        var (x, y) = Data();
+        using var train = TensorDataLoader.Create(x, y, batchSize, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
+        var trainer = new Trainer(new TrainerOptions
+        {
+            MaxEpochs = 2,
+            Seed = 7,
+            Device = "cpu",
+            Strategy = strategy,
+            AccumulateGradBatches = accumulate,
+            EnableLogging = false,
+            EnableCheckpointing = false,
+            EnableProgressBar = false,
+            HandleInterrupts = false,
+        });
+        if (module is TinyRegression regression)
+        {
+            trainer.Fit(regression, train);
+        }
+        else
+        {
+            trainer.Fit((TwoOptimizers)module, train);
+        }
+
+        var weights = module.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+        var bytes = new byte[weights.Length * sizeof(float)];
+        Buffer.BlockCopy(weights, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes($"{output}.{rank}", bytes);
+        return 0;
+    }
+
+    /// <summary>The same seeded data set in every process.</summary>
+    private static (Tensor X, Tensor Y) Data()
+    {
+        using var generator = new torch.Generator(123);
+        var x = torch.randn([Samples, 4], generator: generator);
+        using var w = torch.tensor(new float[] { 0.5f, -1f, 2f, 0.25f });
+        var y = x.matmul(w) + (0.1 * torch.randn([Samples], generator: generator));
+        return (x, y);
+    }
+}
+
+internal static class Faults
+{
+    public static int Throw()
+    {
+        using var ddp = new DdpStrategy(MpiProcessGroup.Open(), torch.CPU);
+        ddp.Barrier();
+        if (ddp.GlobalRank == 1)
+        {
+            throw new InvalidOperationException("deliberate failure on rank 1");
+        }
+
+        ddp.Barrier(); // never completes: rank 1 is gone
+        return 0;
+    }
+
+    public static int SigKill()
+    {
+        using var ddp = new DdpStrategy(MpiProcessGroup.Open(), torch.CPU);
+        ddp.Barrier();
+        if (ddp.GlobalRank == 1)
+        {
+            Console.WriteLine($"rank 1 kills itself at {DateTime.UtcNow:O}");
+            Console.Out.Flush();
+            Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        ddp.Barrier(); // never completes: rank 1 is gone
+        return 0;
+    }
+}
