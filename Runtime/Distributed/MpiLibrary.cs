@@ -125,17 +125,22 @@ internal sealed unsafe class MpiLibrary
 
     /// <summary>Loads Open MPI, or throws naming the library and how to install it.</summary>
     /// <exception cref="DistributedException">libmpi.so.40 cannot be loaded or lacks an Open MPI symbol.</exception>
-    public static MpiLibrary Load()
+    public static MpiLibrary Load() => Load(FileName);
+
+    /// <summary>Loads the MPI library <paramref name="fileName"/> (tests name a missing one).</summary>
+    /// <param name="fileName">The library file name.</param>
+    /// <exception cref="DistributedException">The library cannot be loaded or lacks an Open MPI symbol.</exception>
+    public static MpiLibrary Load(string fileName)
     {
         IntPtr handle;
         try
         {
-            handle = NativeLibrary.Load(FileName);
+            handle = NativeLibrary.Load(fileName);
         }
         catch (DllNotFoundException error)
         {
             throw new DistributedException(
-                $"The ddp strategy needs Open MPI's {FileName}, which could not be loaded ({error.Message}). "
+                $"The ddp strategy needs Open MPI's {fileName}, which could not be loaded ({error.Message}). "
                 + "Install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or put its lib directory on LD_LIBRARY_PATH.",
                 error);
         }
@@ -147,7 +152,7 @@ internal sealed unsafe class MpiLibrary
         catch (EntryPointNotFoundException error)
         {
             throw new DistributedException(
-                $"{FileName} was loaded but is not Open MPI ({error.Message}); the ddp strategy binds Open MPI's ABI only.", error);
+                $"{fileName} was loaded but is not Open MPI ({error.Message}); the ddp strategy binds Open MPI's ABI only.", error);
         }
     }
 

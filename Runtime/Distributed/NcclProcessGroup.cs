@@ -79,12 +79,13 @@ public sealed unsafe class NcclProcessGroup : IProcessGroup
     /// <exception cref="DistributedException">libnccl.so.2 cannot be loaded, or <paramref name="device"/> is not a CUDA device.</exception>
     public static NcclProcessGroup Open(MpiProcessGroup bootstrap, Device device)
     {
-        ArgumentNullException.ThrowIfNull(bootstrap);
         ArgumentNullException.ThrowIfNull(device);
         if (device.type != DeviceType.CUDA)
         {
             throw new DistributedException($"NCCL carries CUDA tensors only, but the device is {device}; CPU training uses MPI alone.");
         }
+
+        ArgumentNullException.ThrowIfNull(bootstrap);
 
         return new NcclProcessGroup(LoadLibrary(), bootstrap, device);
     }
