@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 
 // Usage (each mode runs in every rank of `mpirun -np N`, or alone for a single-process reference):
 //   collectives                       checks every collective of DdpStrategy against known values
-//   fit <out> <batch> <strategy> [accumulate=N] [manual]
+//   fit <out> <batch> <strategy> [accumulate=N] [manual] [devices=N]
 //                                     trains a seeded tiny model; rank r writes its final weights to <out>.<r>
 //   throw                             rank 1 throws while rank 0 waits in a barrier
 //   sigkill                           rank 1 kills itself with SIGKILL while rank 0 waits in a barrier
@@ -117,6 +117,7 @@ internal static class Fit
     {
         var accumulate = flags.Where(f => f.StartsWith("accumulate=", StringComparison.Ordinal)).Select(f => int.Parse(f["accumulate=".Length..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1).Single();
         var manual = flags.Contains("manual");
+        var devices = flags.Where(f => f.StartsWith("devices=", StringComparison.Ordinal)).Select(f => int.Parse(f["devices=".Length..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1).Single();
         var rank = LaunchEnvironment.Detect()?.GlobalRank ?? 0;
 
         // Each rank initializes differently: DDP's setup broadcast must make them agree with rank 0's (seed 1).
@@ -130,6 +131,7 @@ internal static class Fit
             Seed = 7,
             Device = "cpu",
             Strategy = strategy,
+            Devices = devices,
             AccumulateGradBatches = accumulate,
             EnableLogging = false,
             EnableCheckpointing = false,

@@ -78,6 +78,12 @@ public sealed class Trainer
     /// <summary>The 0-based epoch in progress, or the number of completed epochs after <c>Fit</c>.</summary>
     public int CurrentEpoch => currentEpoch;
 
+    /// <summary>This process's rank among the processes training together (0 before the first phase and on one process).</summary>
+    public int GlobalRank => strategy?.GlobalRank ?? 0;
+
+    /// <summary>True on the process that writes files and prints: global rank 0 (Lightning's <c>is_global_zero</c>).</summary>
+    public bool IsGlobalZero => GlobalRank == 0;
+
     /// <summary>The number of optimizer steps taken.</summary>
     public long GlobalStep => globalStep;
 

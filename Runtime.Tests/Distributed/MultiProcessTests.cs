@@ -73,6 +73,16 @@ public sealed class MultiProcessTests : IDisposable
     }
 
     [Fact]
+    public void AProgramStartedWithoutALauncherAndDevices2RelaunchesItselfUnderMpirun()
+    {
+        var relaunched = Fit(0, "relaunched", 32, "ddp", "devices=2");
+        var rank1 = MpiJob.Weights(Path.Combine(directory, "relaunched.1"));
+        var single = Fit(0, "single", 64, "single");
+        Assert.Equal(relaunched[0], rank1);
+        Tolerance.AllClose(single[0].Select(v => (double)v).ToList(), rank1.Select(v => (double)v), WeightTolerance);
+    }
+
+    [Fact]
     public void AnExceptionOnOneRankEndsTheJobNonZeroWithTheRankAndMessage()
     {
         var job = MpiJob.Run(2, "throw");

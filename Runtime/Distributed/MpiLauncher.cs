@@ -25,8 +25,7 @@ public static class MpiLauncher
     /// <param name="processPath">This process's executable (<see cref="Environment.ProcessPath"/>).</param>
     /// <param name="commandLine">This process's command line (<see cref="Environment.GetCommandLineArgs"/>): the entry assembly or program, then the arguments.</param>
     /// <param name="asRoot">Whether this process runs as root (Open MPI refuses root without an explicit opt-in).</param>
-    /// <param name="processorCount">The number of processors; above it, ranks oversubscribe.</param>
-    public static IReadOnlyList<string> Command(int processes, string processPath, IReadOnlyList<string> commandLine, bool asRoot, int processorCount)
+    public static IReadOnlyList<string> Command(int processes, string processPath, IReadOnlyList<string> commandLine, bool asRoot)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(processes, 1);
         ArgumentNullException.ThrowIfNull(processPath);
@@ -37,14 +36,9 @@ public static class MpiLauncher
             command.Add("--allow-run-as-root");
         }
 
-        // mpirun counts cores as slots; a CPU job with more ranks than cores must say so.
-        if (processes > processorCount)
-        {
-            command.Add("--oversubscribe");
-        }
-
-        // Ranks bound to one core each would fight over a single core on a small machine; let the OS place them.
-        command.AddRange(["--bind-to", "none", "-x", LaunchedVariable + "=1", "-np", processes.ToString(CultureInfo.InvariantCulture)]);
+        // mpirun counts physical cores as slots and binds each rank to one; on one machine Devices decides
+        // the count, so allow more ranks than cores and let the OS place them.
+        command.AddRange(["--oversubscribe", "--bind-to", "none", "-x", LaunchedVariable + "=1", "-np", processes.ToString(CultureInfo.InvariantCulture)]);
         command.Add(processPath);
 
         // Under `dotnet app.dll`, the process is the dotnet host and argument 0 is the assembly; an apphost is its own program.
@@ -70,8 +64,7 @@ public static class MpiLauncher
             processes,
             Environment.ProcessPath ?? throw new DistributedException("Cannot relaunch under mpirun: this process's executable path is unknown."),
             Environment.GetCommandLineArgs(),
-            Environment.UserName == "root",
-            Environment.ProcessorCount);
+            Environment.UserName == "root");
         var start = new ProcessStartInfo(command[0]) { UseShellExecute = false };
         for (var i = 1; i < command.Count; i++)
         {

@@ -44,6 +44,8 @@ public static class SampleRun
                 LimitTestBatches = options.LimitTestBatches is { } testLimit ? testLimit : BatchLimit.All,
                 EnableProgressBar = options.Progress,
                 Precision = options.Precision,
+                Devices = options.Devices,
+                Strategy = options.Strategy,
                 Callbacks = options.CheckpointEveryNSteps is { } everyNSteps
                     ? [new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 }]
                     : [],
@@ -52,12 +54,18 @@ public static class SampleRun
 
         trainer.Fit(model, train, validation, options.CheckpointPath);
         var metrics = trainer.Test(model, test);
+        var fingerprint = ModelFingerprint.Sha256(model);
+        if (!trainer.IsGlobalZero)
+        {
+            // Every rank holds the same weights and the synced test metrics; rank 0 reports them.
+            return new Result(metrics, fingerprint, trainer.LogDir);
+        }
+
         foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             console.WriteLine($"{name}: {value.ToString("F4", CultureInfo.InvariantCulture)}");
         }
 
-        var fingerprint = ModelFingerprint.Sha256(model);
         console.WriteLine($"weights_sha256: {fingerprint}");
         return new Result(metrics, fingerprint, trainer.LogDir);
     }
