@@ -125,7 +125,7 @@ internal static class Fit
         using var module = manual ? (nn.Module)new TwoOptimizers() : new TinyRegression();
         var (x, y) = Data();
         using var train = TensorDataLoader.Create(x, y, batchSize, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
-        var trainer = new Trainer(new TrainerOptions
+        using var trainer = new Trainer(new TrainerOptions
         {
             MaxEpochs = 2,
             Seed = 7,

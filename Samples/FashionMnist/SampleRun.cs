@@ -32,7 +32,10 @@ public static class SampleRun
         using var validation = data.Validation.ToLoader(1000, shuffle: false);
         using var test = data.Test.ToLoader(1000, shuffle: false);
 
-        var trainer = new Trainer(
+        var callbacks = options.CheckpointEveryNSteps is { } everyNSteps
+            ? new Callback[] { new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 } }
+            : [];
+        using var trainer = new Trainer(
             new TrainerOptions
             {
                 MaxEpochs = options.Epochs,
@@ -46,18 +49,16 @@ public static class SampleRun
                 Precision = options.Precision,
                 Devices = options.Devices,
                 Strategy = options.Strategy,
-                Callbacks = options.CheckpointEveryNSteps is { } everyNSteps
-                    ? [new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 }]
-                    : [],
             },
-            console);
+            callbacks,
+            console: console);
 
         trainer.Fit(model, train, validation, options.CheckpointPath);
         var metrics = trainer.Test(model, test);
         var fingerprint = ModelFingerprint.Sha256(model);
         if (!trainer.IsGlobalZero)
         {
-            // Every rank holds the same weights and the synced test metrics; rank 0 reports them.
+            // Every rank holds the same weights; rank 0 alone prints the results.
             return new Result(metrics, fingerprint, trainer.LogDir);
         }
 
