@@ -49,3 +49,29 @@ public sealed partial class TwoOptimizers() : nn.Module<Tensor, Tensor>("two_opt
     private (optim.Optimizer, optim.Optimizer) ConfigureOptimizers()
         => (optim.SGD(first.parameters(), 0.05), optim.SGD(second.parameters(), 0.1));
 }
+
+/// <summary>Validation logs a metric that differs per rank: rank 0's keeps improving, the others' never does.</summary>
+public sealed partial class PerRankMetric() : nn.Module<Tensor, Tensor>("per_rank_metric")
+{
+    private readonly Linear linear = nn.Linear(4, 1);
+    private int validationEpochs;
+
+    public override Tensor forward(Tensor input) => linear.forward(input).squeeze(1);
+
+    [TrainingStep]
+    private Tensor TrainingStep(XYBatch batch) => nn.functional.mse_loss(forward(batch.X), batch.Y);
+
+    [ValidationStep]
+    private void ValidationStep(XYBatch batch, int batchIndex)
+    {
+        if (batchIndex == 0)
+        {
+            validationEpochs++;
+        }
+
+        Log("rank_metric", GlobalRank == 0 ? 1.0 / validationEpochs : 1.0);
+    }
+
+    [ConfigureOptimizers]
+    private optim.Optimizer ConfigureOptimizers() => optim.SGD(parameters(), 0.01);
+}

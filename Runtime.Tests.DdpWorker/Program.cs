@@ -15,8 +15,11 @@ using static TorchSharp.torch;
 
 // Usage (each mode runs in every rank of `mpirun -np N`, or alone for a single-process reference):
 //   collectives                       checks every collective of DdpStrategy against known values
-//   fit <out> <batch> <strategy> [accumulate=N] [manual] [devices=N]
+//   fit <out> <batch> <strategy> [accumulate=N] [manual] [devices=N] [count]
+//                                     (count: rank r also writes its number of gradient reductions to <out>.<r>.reductions)
 //                                     trains a seeded tiny model; rank r writes its final weights to <out>.<r>
+//   earlystop <out>                   EarlyStopping on a metric only rank 1 sees stall; rank r writes its last epoch to <out>.<r>
+//   checkpoint <dir>                  2 epochs with logging and checkpoints under <dir>; prints "logdir: <path>"
 //   throw                             rank 1 throws while rank 0 waits in a barrier
 //   sigkill                           rank 1 kills itself with SIGKILL while rank 0 waits in a barrier
 torch.set_num_threads(1);
@@ -24,6 +27,8 @@ return args[0] switch
 {
     "collectives" => Collectives.Run(),
     "fit" => Fit.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args.Skip(4).ToArray()),
+    "earlystop" => Fit.EarlyStop(args[1]),
+    "checkpoint" => Fit.Checkpoint(args[1]),
     "throw" => Faults.Throw(),
     "sigkill" => Faults.SigKill(),
     _ => throw new ArgumentException($"unknown mode {args[0]}"),
@@ -117,6 +122,7 @@ internal static class Fit
     {
         var accumulate = flags.Where(f => f.StartsWith("accumulate=", StringComparison.Ordinal)).Select(f => int.Parse(f["accumulate=".Length..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1).Single();
         var manual = flags.Contains("manual");
+        var count = flags.Contains("count");
         var devices = flags.Where(f => f.StartsWith("devices=", StringComparison.Ordinal)).Select(f => int.Parse(f["devices=".Length..], CultureInfo.InvariantCulture)).DefaultIfEmpty(1).Single();
         var rank = LaunchEnvironment.Detect()?.GlobalRank ?? 0;
 
@@ -125,19 +131,22 @@ internal static class Fit
         using var module = manual ? (nn.Module)new TwoOptimizers() : new TinyRegression();
         var (x, y) = Data();
         using var train = TensorDataLoader.Create(x, y, batchSize, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
-        using var trainer = new Trainer(new TrainerOptions
-        {
-            MaxEpochs = 2,
-            Seed = 7,
-            Device = "cpu",
-            Strategy = strategy,
-            Devices = devices,
-            AccumulateGradBatches = accumulate,
-            EnableLogging = false,
-            EnableCheckpointing = false,
-            EnableProgressBar = false,
-            HandleInterrupts = false,
-        });
+        using var counting = count ? new CountingStrategy(new DdpStrategy(MpiProcessGroup.Open(), torch.CPU)) : null;
+        using var trainer = new Trainer(
+            new TrainerOptions
+            {
+                MaxEpochs = 2,
+                Seed = 7,
+                Device = "cpu",
+                Strategy = strategy,
+                Devices = devices,
+                AccumulateGradBatches = accumulate,
+                EnableLogging = false,
+                EnableCheckpointing = false,
+                EnableProgressBar = false,
+                HandleInterrupts = false,
+            },
+            strategy: counting);
         if (module is TinyRegression regression)
         {
             trainer.Fit(regression, train);
@@ -151,6 +160,41 @@ internal static class Fit
         var bytes = new byte[weights.Length * sizeof(float)];
         Buffer.BlockCopy(weights, 0, bytes, 0, bytes.Length);
         File.WriteAllBytes($"{output}.{rank}", bytes);
+        if (counting is not null)
+        {
+            File.WriteAllText($"{output}.{rank}.reductions", counting.GradientReductions.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return 0;
+    }
+
+    public static int EarlyStop(string output)
+    {
+        Seeding.SeedEverything(1);
+        using var module = new PerRankMetric();
+        var (x, y) = Data();
+        using var train = TensorDataLoader.Create(x, y, 32, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
+        using var validation = TensorDataLoader.Create(x.narrow(0, 0, 64), y.narrow(0, 0, 64), 32, (a, b) => new XYBatch(a, b));
+        using var trainer = new Trainer(
+            new TrainerOptions { MaxEpochs = 8, Seed = 7, Device = "cpu", Strategy = "ddp", EnableLogging = false, EnableCheckpointing = false, EnableProgressBar = false, HandleInterrupts = false, NumSanityValSteps = 0 },
+            callbacks: [new Volt.Callbacks.EarlyStopping { Monitor = "rank_metric", Mode = MonitorMode.Min, Patience = 1 }]);
+        trainer.Fit(module, train, validation);
+        File.WriteAllText($"{output}.{trainer.Strategy.GlobalRank}", trainer.CurrentEpoch.ToString(CultureInfo.InvariantCulture));
+        return 0;
+    }
+
+    public static int Checkpoint(string root)
+    {
+        Seeding.SeedEverything(1);
+        using var module = new TinyRegression();
+        var (x, y) = Data();
+        using var train = TensorDataLoader.Create(x, y, 32, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
+        using var validation = TensorDataLoader.Create(x.narrow(0, 0, 64), y.narrow(0, 0, 64), 32, (a, b) => new XYBatch(a, b));
+        using var trainer = new Trainer(
+            new TrainerOptions { MaxEpochs = 2, Seed = 7, Device = "cpu", Strategy = "ddp", DefaultRootDir = root, RunName = "ddp", EnableProgressBar = false, HandleInterrupts = false },
+            callbacks: [new Volt.Callbacks.ModelCheckpoint { Monitor = "val_loss", SaveTopK = 1 }]);
+        trainer.Fit(module, train, validation);
+        Console.WriteLine($"logdir on rank {trainer.Strategy.GlobalRank}: {trainer.LogDir}");
         return 0;
     }
 

@@ -64,12 +64,50 @@ public sealed class MultiProcessTests : IDisposable
     }
 
     [Fact]
+    public void AccumulatingBatchesReduceNothingOnlySteppingBatchesDo()
+    {
+        // 256 samples / 2 ranks / batch 16 = 8 batches per epoch; accumulating 2 → 4 steps per epoch, 2 epochs.
+        var ddp = Fit(2, "counted", 16, "ddp", "accumulate=2", "count");
+        Assert.Equal(ddp[0], ddp[1]);
+        Assert.Equal("8", File.ReadAllText(Path.Combine(directory, "counted.0.reductions")));
+        Assert.Equal("8", File.ReadAllText(Path.Combine(directory, "counted.1.reductions")));
+    }
+
+    [Fact]
     public void ManualOptimizationWithTwoOptimizersSyncsBothNetworks()
     {
         var ddp = Fit(2, "ddp", 32, "ddp", "manual");
         var single = Fit(0, "single", 64, "single", "manual");
         Assert.Equal(ddp[0], ddp[1]);
         Tolerance.AllClose(single[0].Select(v => (double)v).ToList(), ddp[0].Select(v => (double)v), WeightTolerance);
+    }
+
+    [Fact]
+    public void EarlyStoppingOnAMetricThatStallsOnOneRankStopsBothRanksAtTheSameEpoch()
+    {
+        var output = Path.Combine(directory, "stopped");
+        var job = MpiJob.Run(2, "earlystop", output);
+        Assert.True(job.ExitCode == 0, job.Output);
+
+        // Rank 1's metric never improves after epoch 0; with patience 1 it asks to stop after epoch 1, and rank 0 (whose
+        // metric keeps improving) stops with it: both finish 2 of the 8 epochs.
+        Assert.Equal("2", File.ReadAllText(output + ".0"));
+        Assert.Equal("2", File.ReadAllText(output + ".1"));
+    }
+
+    [Fact]
+    public void OnlyRankZeroCreatesTheRunDirectoryAndWritesCheckpointsAndEveryRankKnowsItsPath()
+    {
+        var job = MpiJob.Run(2, "checkpoint", directory);
+        Assert.True(job.ExitCode == 0, job.Output);
+        var versions = Directory.GetDirectories(Path.Combine(directory, "runs", "ddp"));
+        var version = Assert.Single(versions);
+        Assert.Contains($"logdir on rank 0: {version}", job.Output, StringComparison.Ordinal);
+        Assert.Contains($"logdir on rank 1: {version}", job.Output, StringComparison.Ordinal);
+        var checkpoints = Directory.GetFiles(Path.Combine(version, "checkpoints")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, checkpoints.Count); // the best one and last.ckpt, each written once
+        Assert.Contains("last.ckpt", checkpoints);
+        Assert.Empty(Directory.GetFiles(version, "*.tmp*", SearchOption.AllDirectories));
     }
 
     [Fact]
