@@ -75,3 +75,18 @@ public sealed partial class PerRankMetric() : nn.Module<Tensor, Tensor>("per_ran
     [ConfigureOptimizers]
     private optim.Optimizer ConfigureOptimizers() => optim.SGD(parameters(), 0.01);
 }
+
+/// <summary>The benchmarks' Fashion-MNIST MLP: 784 → 128 → 10, Adam 1e-3.</summary>
+public sealed partial class BenchMlp() : nn.Module<Tensor, Tensor>("bench_mlp")
+{
+    private readonly Linear hidden = nn.Linear(784, 128);
+    private readonly Linear output = nn.Linear(128, 10);
+
+    public override Tensor forward(Tensor input) => output.forward(nn.functional.relu(hidden.forward(input.flatten(1))));
+
+    [TrainingStep]
+    private Tensor TrainingStep(Volt.Data.ImageBatch batch) => nn.functional.cross_entropy(forward(batch.Images), batch.Labels);
+
+    [ConfigureOptimizers]
+    private optim.Optimizer ConfigureOptimizers() => optim.Adam(parameters(), 1e-3);
+}

@@ -20,15 +20,22 @@ using static TorchSharp.torch;
 //                                     trains a seeded tiny model; rank r writes its final weights to <out>.<r>
 //   earlystop <out>                   EarlyStopping on a metric only rank 1 sees stall; rank r writes its last epoch to <out>.<r>
 //   checkpoint <dir>                  2 epochs with logging and checkpoints under <dir>; prints "logdir: <path>"
+//   bench-allreduce | bench-epoch <strategy> <threads>   the DDP numbers of docs/benchmarks.md
 //   throw                             rank 1 throws while rank 0 waits in a barrier
 //   sigkill                           rank 1 kills itself with SIGKILL while rank 0 waits in a barrier
-torch.set_num_threads(1);
+if (!args[0].StartsWith("bench", StringComparison.Ordinal))
+{
+    torch.set_num_threads(1);
+}
+
 return args[0] switch
 {
     "collectives" => Collectives.Run(),
     "fit" => Fit.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args.Skip(4).ToArray()),
     "earlystop" => Fit.EarlyStop(args[1]),
     "checkpoint" => Fit.Checkpoint(args[1]),
+    "bench-allreduce" => Benchmarks.AllReduce(),
+    "bench-epoch" => Benchmarks.Epoch(args[1], int.Parse(args[2], CultureInfo.InvariantCulture)),
     "throw" => Faults.Throw(),
     "sigkill" => Faults.SigKill(),
     _ => throw new ArgumentException($"unknown mode {args[0]}"),
@@ -172,9 +179,9 @@ internal static class Fit
     {
         Seeding.SeedEverything(1);
         using var module = new PerRankMetric();
-        var (x, y) = Data();
-        using var train = TensorDataLoader.Create(x, y, 32, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
-        using var validation = TensorDataLoader.Create(x.narrow(0, 0, 64), y.narrow(0, 0, 64), 32, (a, b) => new XYBatch(a, b));
+        var (train, validation) = TrainAndValidation();
+        using var trainLoader = train;
+        using var validationLoader = validation;
         using var trainer = new Trainer(
             new TrainerOptions { MaxEpochs = 8, Seed = 7, Device = "cpu", Strategy = "ddp", EnableLogging = false, EnableCheckpointing = false, EnableProgressBar = false, HandleInterrupts = false, NumSanityValSteps = 0 },
             callbacks: [new Volt.Callbacks.EarlyStopping { Monitor = "rank_metric", Mode = MonitorMode.Min, Patience = 1 }]);
@@ -187,15 +194,23 @@ internal static class Fit
     {
         Seeding.SeedEverything(1);
         using var module = new TinyRegression();
-        var (x, y) = Data();
-        using var train = TensorDataLoader.Create(x, y, 32, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
-        using var validation = TensorDataLoader.Create(x.narrow(0, 0, 64), y.narrow(0, 0, 64), 32, (a, b) => new XYBatch(a, b));
+        var (train, validation) = TrainAndValidation();
+        using var trainLoader = train;
+        using var validationLoader = validation;
         using var trainer = new Trainer(
             new TrainerOptions { MaxEpochs = 2, Seed = 7, Device = "cpu", Strategy = "ddp", DefaultRootDir = root, RunName = "ddp", EnableProgressBar = false, HandleInterrupts = false },
             callbacks: [new Volt.Callbacks.ModelCheckpoint { Monitor = "val_loss", SaveTopK = 1 }]);
         trainer.Fit(module, train, validation);
         Console.WriteLine($"logdir on rank {trainer.Strategy.GlobalRank}: {trainer.LogDir}");
         return 0;
+    }
+
+    /// <summary>Shuffled training batches of 32 over the data set, and its first 64 samples for validation.</summary>
+    private static (TensorDataLoader<XYBatch> Train, TensorDataLoader<XYBatch> Validation) TrainAndValidation()
+    {
+        var (x, y) = Data();
+        var train = TensorDataLoader.Create(x, y, 32, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
+        return (train, TensorDataLoader.Create(x.narrow(0, 0, 64), y.narrow(0, 0, 64), 32, (a, b) => new XYBatch(a, b)));
     }
 
     /// <summary>The same seeded data set in every process.</summary>

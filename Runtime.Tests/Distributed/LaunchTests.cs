@@ -90,3 +90,15 @@ public sealed class MissingMpiTests
         Assert.Contains("apt-get install openmpi-bin", error.Message, System.StringComparison.Ordinal);
     }
 }
+
+/// <summary>Options the distributed runtime does not support fail before training.</summary>
+public sealed class UnsupportedDistributedOptionTests
+{
+    [Fact]
+    public void SyncBatchNormIsRefusedWithTheReason()
+    {
+        var error = Assert.Throws<System.ArgumentException>(() => new Trainer(new TrainerOptions { SyncBatchNorm = true }));
+        Assert.Contains("SyncBatchNorm is true", error.Message, System.StringComparison.Ordinal);
+        Assert.Contains("docs/distributed.md#syncbatchnorm", error.Message, System.StringComparison.Ordinal);
+    }
+}
