@@ -13,7 +13,11 @@ internal static class MpiJob
     /// <summary>Longer than any test job takes; a job past it is killed and the test fails.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    public sealed record Result(int ExitCode, string Output, TimeSpan Elapsed, DateTime EndedUtc);
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError, TimeSpan Elapsed, DateTime EndedUtc)
+    {
+        /// <summary>Both streams.</summary>
+        public string Output => StandardOutput + StandardError;
+    }
 
     /// <summary>Runs the worker with <paramref name="ranks"/> processes under mpirun, or directly when <paramref name="ranks"/> is 0.</summary>
     public static Result Run(int ranks, params string[] arguments)
@@ -39,7 +43,24 @@ internal static class MpiJob
             start.ArgumentList.Add(argument);
         }
 
-        // A rank started by a test must not think the test host launched it.
+        return Execute(start, string.Join(' ', arguments));
+    }
+
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> (a program that may relaunch itself under mpirun).</summary>
+    public static Result RunDotnet(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Execute(start, string.Join(' ', arguments));
+    }
+
+    private static Result Execute(ProcessStartInfo start, string description)
+    {
+        // A process started by a test must not think the test host launched it.
         start.Environment.Remove("VOLT_DDP_LAUNCHED");
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
@@ -48,11 +69,11 @@ internal static class MpiJob
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The worker job ({string.Join(' ', arguments)}) did not end within {Timeout}.");
+            throw new TimeoutException($"The job ({description}) did not end within {Timeout}.");
         }
 
         Task.WaitAll(output, error);
-        return new Result(process.ExitCode, output.Result + error.Result, watch.Elapsed, DateTime.UtcNow);
+        return new Result(process.ExitCode, output.Result, error.Result, watch.Elapsed, DateTime.UtcNow);
     }
 
     /// <summary>Reads the float32 weights a fit job's rank wrote.</summary>
