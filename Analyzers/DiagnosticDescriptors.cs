@@ -50,6 +50,7 @@ internal static class DiagnosticDescriptors
     public const string ServeUnsupportedClassId = "VOLT0061";
     public const string ServeUnsupportedMemberId = "VOLT0062";
     public const string OnnxRuntimeResolvedSubmoduleId = "VOLT0063";
+    public const string RankUnsafeSideEffectId = "VOLT0037";
 
     private const string Structure = "Volt.Structure";
     private const string Metrics = "Volt.Metrics";
@@ -97,6 +98,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ManualOptimizationCall = Create(ManualOptimizationCallId, "The loop already does this", "'{0}' inside a [TrainingStep] with automatic optimization: the generated loop already calls backward, zero_grad and the optimizer step, so this does it twice; return the loss, or use [TrainingStep(AutomaticOptimization = false)]", Optimization, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor PlateauWithoutMonitor = Create(PlateauWithoutMonitorId, "ReduceLROnPlateau without a monitor", "ReduceLROnPlateau needs SchedulerConfig.Monitor, the metric whose plateau lowers the learning rate (for example Monitor = \"val_loss\")", Optimization, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor RankUnsafeSideEffect = Create(RankUnsafeSideEffectId, "File write or console output in a step without a rank guard", "'{0}' in a step runs on every process under data-parallel training (each rank writes or prints it); wrap it in if (IsGlobalZero) to do it once", Distributed, DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor HostSync = Create(HostSyncId, "Host synchronization in a training step", "'{0}' copies a value to the host and waits for the device on every step; Log accepts tensors, so log the tensor instead", Performance, DiagnosticSeverity.Info);
 

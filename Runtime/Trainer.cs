@@ -6,6 +6,7 @@ using TorchSharp;
 using Volt.Callbacks;
 using Volt.Checkpoints;
 using Volt.Data;
+using Volt.Distributed;
 using Volt.Logging;
 using Volt.Loops;
 using Volt.Precision;
@@ -85,7 +86,8 @@ public sealed class Trainer : IDisposable
             this.console.WriteLine(note);
         }
 
-        shuffleSeed = Options.Seed ?? Random.Shared.NextInt64();
+        // Every rank shuffles with rank 0's seed, so the ranks' shards split one order.
+        shuffleSeed = SharedShuffleSeed(Strategy, Options.Seed ?? Random.Shared.NextInt64());
     }
 
     /// <summary>The callbacks in the order they run, including the default <see cref="ModelCheckpoint"/>.</summary>
@@ -137,6 +139,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
+        train = DataSharding.ForStrategy(train, Strategy, "training");
         Call(() => RunFit(module, ckptPath, train.BatchCount, hasValidation: false, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
@@ -159,6 +162,8 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
+        train = DataSharding.ForStrategy(train, Strategy, "training");
+        validation = validation is null ? null : DataSharding.ForStrategy(validation, Strategy, "validation");
         Call(() => RunFit(module, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
@@ -344,6 +349,7 @@ public sealed class Trainer : IDisposable
     private IReadOnlyDictionary<string, double> Evaluate<TBatch>(
         IVoltModule module, IDataLoader<TBatch> data, RunPhase phase, BatchLimit limit, Action<EvaluationLoop<TBatch>> run)
     {
+        data = DataSharding.ForStrategy(data, Strategy, phase == RunPhase.Test ? "test" : "validation");
         var context = StartPhase(module, isFit: false);
         try
         {
@@ -464,6 +470,18 @@ public sealed class Trainer : IDisposable
         }
 
         return shared;
+    }
+
+    private static long SharedShuffleSeed(Strategy strategy, long seed)
+    {
+        if (strategy.WorldSize == 1)
+        {
+            return seed;
+        }
+
+        using var shared = TorchSharp.torch.tensor(seed);
+        strategy.Broadcast(shared, 0);
+        return shared.ToInt64();
     }
 
     private string RunName(IVoltModule module) => Options.RunName ?? module.Module.GetType().Name;

@@ -94,6 +94,13 @@ public sealed record TrainerOptions
     public int NumNodes { get; init; } = 1;
 
     /// <summary>
+    /// Lightning's <c>sync_batchnorm</c>: batch-norm statistics over the global batch of all ranks. Not
+    /// supported (TorchSharp modules call their BatchNorm fields, so the layers cannot be swapped from
+    /// outside; see docs/distributed.md); true fails validation. Default false.
+    /// </summary>
+    public bool SyncBatchNorm { get; init; }
+
+    /// <summary>
     /// Numeric precision (Lightning's <c>precision</c>): "32-true" (default), "bf16-mixed" (CPU and CUDA),
     /// "16-mixed" (CUDA, with a grad scaler), "bf16-true", "16-true" or "64-true" (parameters and inputs cast).
     /// Lightning's aliases "32", "64", "16" (= "16-mixed") and "bf16" (= "bf16-mixed") are accepted; the
@@ -271,6 +278,11 @@ public sealed record TrainerOptions
         if (NumNodes < 1)
         {
             problems.Add($"NumNodes is {NumNodes}; use a node count >= 1");
+        }
+
+        if (SyncBatchNorm)
+        {
+            problems.Add("SyncBatchNorm is true, but Volt cannot convert a TorchSharp module's BatchNorm layers to synchronized ones (a module calls its BatchNorm fields, which a conversion cannot replace; see docs/distributed.md#syncbatchnorm); leave it false");
         }
 
         if (Strategy == "single" && (Devices > 1 || NumNodes > 1))

@@ -150,9 +150,11 @@ public static class TensorDataLoader
 /// </para>
 /// </remarks>
 /// <typeparam name="TBatch">The batch type.</typeparam>
-public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
+public sealed class TensorDataLoader<TBatch> : IShardableDataLoader<TBatch>, IDisposable
 {
     private readonly Tensor[] tensors;
+    private readonly DistributedShard? shard;
+    private readonly long dataSetSamples;
     private readonly TensorBatchFactory<TBatch> makeBatch;
     private readonly Device device;
     private bool disposed;
@@ -226,7 +228,7 @@ public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
             copy[i] = tensor;
         }
 
-        long batches = dropLast ? sampleCount / batchSize : (sampleCount + batchSize - 1) / batchSize;
+        long batches = BatchCountOf(sampleCount, batchSize, dropLast);
         if (batches > int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{sampleCount} samples in batches of {batchSize} make more than {int.MaxValue} batches.");
@@ -243,6 +245,7 @@ public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
         this.tensors = copy;
         this.makeBatch = makeBatch;
         device = firstDevice!;
+        dataSetSamples = sampleCount;
         SampleCount = sampleCount;
         BatchCount = (int)batches;
         BatchSize = batchSize;
@@ -252,10 +255,27 @@ public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
         OwnsTensors = ownsTensors;
     }
 
+    /// <summary>A shard's loader: the same tensors (not owned), this rank's share of every epoch.</summary>
+    private TensorDataLoader(TensorDataLoader<TBatch> whole, DistributedShard shard)
+    {
+        tensors = whole.tensors;
+        makeBatch = whole.makeBatch;
+        device = whole.device;
+        this.shard = shard;
+        dataSetSamples = whole.dataSetSamples;
+        SampleCount = shard.SamplesPerRank(whole.dataSetSamples);
+        BatchCount = checked((int)BatchCountOf(SampleCount, whole.BatchSize, whole.DropLast));
+        BatchSize = whole.BatchSize;
+        Shuffle = whole.Shuffle;
+        DropLast = whole.DropLast;
+        Seed = whole.Seed;
+        OwnsTensors = false;
+    }
+
     /// <inheritdoc/>
     public int BatchCount { get; }
 
-    /// <inheritdoc/>
+    /// <summary>The number of samples one epoch visits: the data set's, or this rank's share for a <see cref="Shard"/>.</summary>
     public long SampleCount { get; }
 
     /// <summary>The number of samples per batch (the last batch may be smaller unless <see cref="DropLast"/>).</summary>
@@ -284,16 +304,20 @@ public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
             throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"{nameof(epoch)} must not be negative, but it is {epoch}.");
         }
 
-        if (!Shuffle)
+        if (!Shuffle && shard is null)
         {
             return new Epoch(this, null);
         }
 
         Tensor permutation;
-        using (var generator = new torch.Generator(TensorDataLoader.EpochSeed(Seed ?? defaultSeed, epoch)))
+        using (var generator = Shuffle ? new torch.Generator(TensorDataLoader.EpochSeed(Seed ?? defaultSeed, epoch)) : null)
         {
             // The epoch may be opened inside a dispose scope; the permutation lives as long as the epoch.
-            permutation = torch.randperm(SampleCount, ScalarType.Int64, generator: generator).DetachFromDisposeScope();
+            // Every rank draws the whole data set's order from the same seed and keeps its share.
+            using var scope = NewDisposeScope();
+            var order = generator is null ? null : torch.randperm(dataSetSamples, ScalarType.Int64, generator: generator);
+            permutation = shard is null ? order! : shard.Indices(order, dataSetSamples);
+            permutation.DetachFromDisposeScope();
         }
 
         if (device.type != DeviceType.CPU)
@@ -305,6 +329,28 @@ public sealed class TensorDataLoader<TBatch> : IDataLoader<TBatch>, IDisposable
 
         return new Epoch(this, permutation);
     }
+
+    /// <summary>
+    /// The loader of one rank's share of every epoch (<see cref="DistributedShard"/>): the same shuffled
+    /// order as this loader, padded and interleaved across ranks. It shares this loader's tensors, so keep
+    /// this loader alive while the shard is used.
+    /// </summary>
+    /// <param name="shard">This process's rank and the world size.</param>
+    /// <exception cref="InvalidOperationException">This loader is itself a shard.</exception>
+    public IDataLoader<TBatch> Shard(DistributedShard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (this.shard is not null)
+        {
+            throw new InvalidOperationException($"This loader is already rank {this.shard.Rank}'s shard of {this.shard.WorldSize}; shard the original loader.");
+        }
+
+        return new TensorDataLoader<TBatch>(this, shard.Validated());
+    }
+
+    private static long BatchCountOf(long samples, int batchSize, bool dropLast)
+        => dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
 
     /// <summary>Disposes the tensors when the loader owns them; otherwise only marks the loader as disposed.</summary>
     public void Dispose()

@@ -22,6 +22,8 @@ public sealed record SampleOptions
           --limit-val-batches N        validate on the first N batches (default all)
           --limit-test-batches N       test on the first N batches (default all)
           --precision P                32-true (default), bf16-mixed, bf16-true, 16-true (16-mixed needs CUDA)
+          --devices N                  train data-parallel on N processes (relaunches under mpirun; default 1)
+          --strategy auto|single|ddp   how processes train together (default auto)
           --ckpt-path last|best|FILE   resume training from a checkpoint
           --checkpoint-every-n-steps N also write last.ckpt every N optimizer steps (default: per epoch only)
           --no-progress                print nothing while training, only the results
@@ -58,6 +60,12 @@ public sealed record SampleOptions
     public string? CheckpointPath { get; init; }
 
     public string Precision { get; init; } = "32-true";
+
+    /// <summary>The number of data-parallel processes (--devices).</summary>
+    public int Devices { get; init; } = 1;
+
+    /// <summary>The trainer's strategy (--strategy).</summary>
+    public string Strategy { get; init; } = "auto";
 
     public int? CheckpointEveryNSteps { get; init; }
 
@@ -105,6 +113,8 @@ public sealed record SampleOptions
                 "--limit-test-batches" => options with { LimitTestBatches = Positive(flag, Value()) },
                 "--ckpt-path" => options with { CheckpointPath = Value() },
                 "--precision" => options with { Precision = Value() },
+                "--devices" => options with { Devices = Positive(flag, Value()) },
+                "--strategy" => options with { Strategy = OneOf(flag, Value(), "auto", "single", "ddp") },
                 "--checkpoint-every-n-steps" => options with { CheckpointEveryNSteps = Positive(flag, Value()) },
                 "--no-progress" => options with { Progress = false },
                 "--verbose" => options with { Verbose = true },

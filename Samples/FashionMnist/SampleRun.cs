@@ -47,18 +47,26 @@ public static class SampleRun
                 LimitTestBatches = options.LimitTestBatches is { } testLimit ? testLimit : BatchLimit.All,
                 EnableProgressBar = options.Progress,
                 Precision = options.Precision,
+                Devices = options.Devices,
+                Strategy = options.Strategy,
             },
             callbacks,
             console: console);
 
         trainer.Fit(model, train, validation, options.CheckpointPath);
         var metrics = trainer.Test(model, test);
+        var fingerprint = ModelFingerprint.Sha256(model);
+        if (!trainer.IsGlobalZero)
+        {
+            // Every rank holds the same weights; rank 0 alone prints the results.
+            return new Result(metrics, fingerprint, trainer.LogDir);
+        }
+
         foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             console.WriteLine($"{name}: {value.ToString("F4", CultureInfo.InvariantCulture)}");
         }
 
-        var fingerprint = ModelFingerprint.Sha256(model);
         console.WriteLine($"weights_sha256: {fingerprint}");
         return new Result(metrics, fingerprint, trainer.LogDir);
     }

@@ -1,0 +1,47 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text.RegularExpressions;
+using FashionMnistSample;
+using Volt.Runtime.Tests.Training;
+
+namespace Volt.Runtime.Tests.Distributed;
+
+/// <summary>The Fashion-MNIST sample with <c>--devices 2</c>: it relaunches itself under mpirun and learns like one process.</summary>
+[Collection("mpirun")]
+public sealed class SampleDdpTests : IDisposable
+{
+    private readonly TempRoot root = new();
+
+    [Fact]
+    public void TwoDevicesOfBatch32ReachTheSingleProcessAccuracyOfBatch64WithinOnePoint()
+    {
+        var single = SampleRun.Run(new SampleOptions { Epochs = 2, LimitValBatches = 1, RootDirectory = root.Path, Progress = false }, new StringWriter()).TestMetrics["test_acc"];
+
+        var job = MpiJob.RunDotnet(SamplePath(), "--devices", "2", "--batch-size", "32", "--epochs", "2", "--limit-val-batches", "1", "--no-progress", "--root", root.Path);
+        Assert.True(job.ExitCode == 0, job.Output);
+        var text = job.StandardOutput;
+
+        // Only rank 0 prints the results.
+        Assert.Single(Regex.Matches(text, "^weights_sha256: [0-9a-f]{64}$", RegexOptions.Multiline));
+        var accuracy = double.Parse(Regex.Match(text, @"^test_acc: (0\.\d{4})$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(single > 0.84, $"one process reached only {single}");
+        Assert.True(Math.Abs(single - accuracy) <= 0.01, $"one process {single:F4}, two devices {accuracy:F4}");
+    }
+
+    [Fact]
+    public void DevicesAndStrategyFlagsParse()
+    {
+        Assert.Equal(new SampleOptions { Devices = 2, Strategy = "ddp" }, SampleOptions.Parse(["--devices", "2", "--strategy", "ddp"]));
+        Assert.Contains("--strategy", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--strategy", "fsdp"])).Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => root.Dispose();
+
+    private static string SamplePath()
+    {
+        // The sample is a project reference, so its assembly sits next to the tests'.
+        var path = typeof(SampleRun).Assembly.Location;
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The sample assembly is missing at {path}.");
+    }
+}
