@@ -6,7 +6,8 @@ namespace Volt;
 /// <summary>
 /// A limit on the batches of a phase, as Lightning's <c>limit_*_batches</c>: either a count of
 /// batches or a fraction of the loader. Converts implicitly from <see cref="int"/> (a count) and
-/// <see cref="double"/> (a fraction in [0, 1]).
+/// <see cref="double"/> (a fraction in [0, 1]); <see cref="Parse"/> reads the text a command line or a
+/// configuration file holds ("100" is a count, "0.25" a fraction).
 /// </summary>
 public readonly record struct BatchLimit
 {
@@ -29,9 +30,61 @@ public readonly record struct BatchLimit
     /// <param name="count">The number of batches (0 disables the phase).</param>
     public static BatchLimit Batches(int count) => new(count, null);
 
-    /// <summary>A limit of a fraction of the loader's batches.</summary>
+    /// <summary>A limit of a fraction of the loader's batches (0.25 runs the first quarter).</summary>
     /// <param name="fraction">A fraction in [0, 1].</param>
-    public static BatchLimit Percent(double fraction) => new(null, fraction);
+    public static BatchLimit FractionOfBatches(double fraction) => new(null, fraction);
+
+    /// <summary>
+    /// Reads a limit as users type it (Lightning's <c>int</c> or <c>float</c>): a whole number such as
+    /// <c>"100"</c> is a batch count; a number with a decimal point or an exponent such as <c>"0.25"</c> or
+    /// <c>"1.0"</c> is a fraction (<c>"1.0"</c> is every batch). Culture-invariant; the range is checked
+    /// when the trainer validates its options.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The limit.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="FormatException"><paramref name="text"/> is neither form; the message quotes it.</exception>
+    public static BatchLimit Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TryParse(text, out var limit)
+            ? limit
+            : throw new FormatException($"\"{text}\" is not a batch limit; use a whole batch count such as \"100\" or a fraction with a decimal point such as \"0.25\" (\"1.0\" runs every batch).");
+    }
+
+    /// <summary>Reads a limit like <see cref="Parse"/>, returning false instead of throwing.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="limit">The limit, when the text is one.</param>
+    /// <returns>True when <paramref name="text"/> is a batch count or a fraction.</returns>
+    public static bool TryParse(string? text, out BatchLimit limit)
+    {
+        limit = default;
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+        {
+            return false;
+        }
+
+        if (trimmed.IndexOfAny('.', 'e', 'E') < 0)
+        {
+            if (!int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count))
+            {
+                return false;
+            }
+
+            limit = Batches(count);
+            return true;
+        }
+
+        if (!double.TryParse(trimmed, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var fraction)
+            || !double.IsFinite(fraction))
+        {
+            return false;
+        }
+
+        limit = FractionOfBatches(fraction);
+        return true;
+    }
 
     /// <summary>A count of batches.</summary>
     /// <param name="count">The number of batches.</param>
@@ -39,7 +92,7 @@ public readonly record struct BatchLimit
 
     /// <summary>A fraction of the loader's batches.</summary>
     /// <param name="fraction">A fraction in [0, 1].</param>
-    public static implicit operator BatchLimit(double fraction) => Percent(fraction);
+    public static implicit operator BatchLimit(double fraction) => FractionOfBatches(fraction);
 
     /// <summary>The number of batches to run out of <paramref name="available"/>.</summary>
     /// <param name="available">The loader's batch count.</param>

@@ -35,9 +35,9 @@ public sealed class ModuleState
     /// <param name="progressBar">Show the value in the console progress.</param>
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
-    /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); every rank must log it. A no-op on one device.</param>
+    /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); the epoch value is reduced at the epoch end (a mean over all ranks' samples); step values stay this rank's. Every rank must log it. A no-op on one device.</param>
     public void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
-        => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
+        => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
     /// <summary>Records a number metric for the running phase.</summary>
     /// <param name="name">The metric name.</param>
@@ -47,9 +47,9 @@ public sealed class ModuleState
     /// <param name="progressBar">Show the value in the console progress.</param>
     /// <param name="reduce">How epoch values are aggregated.</param>
     /// <param name="batchSize">The weight of this value in an epoch mean; null uses the batch's size.</param>
-    /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); every rank must log it. A no-op on one device.</param>
+    /// <param name="syncDist">Reduce the value across processes in data-parallel runs (Lightning's <c>sync_dist</c>); the epoch value is reduced at the epoch end (a mean over all ranks' samples); step values stay this rank's. Every rank must log it. A no-op on one device.</param>
     public void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
-        => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize);
+        => RequireMetrics(name).Log(name, value, onStep, onEpoch, progressBar, reduce, batchSize, syncDist);
 
     /// <summary>
     /// Logs a metric object (Lightning's <c>self.log(name, metric)</c>): at the epoch end the metric is

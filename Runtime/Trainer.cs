@@ -17,60 +17,94 @@ namespace Volt;
 /// Runs the generated loops of a module: <see cref="Fit{TTrainBatch}(IFitModule{TTrainBatch}, IDataLoader{TTrainBatch})"/>, <see cref="Validate{TBatch}"/>,
 /// <see cref="Test{TBatch}"/> and <see cref="Predict{TBatch, TOutput}"/> (Lightning's <c>Trainer</c>).
 /// The trainer owns the run directory (<c>runs/&lt;name&gt;/version_N</c>, created on first use and
-/// shared by later calls), the loggers and the counters. Two trainers share nothing.
+/// shared by later calls), the counters, and the strategy it created. Two trainers share nothing.
 /// </summary>
-public sealed class Trainer
+/// <remarks>
+/// Every side effect that must happen once per run goes through the strategy's global rank 0: creating
+/// the run directory (its path is broadcast, so every rank's <see cref="LogDir"/> is the same),
+/// <c>hparams.json</c>, the loggers, progress output and checkpoint files. Stop requests are combined
+/// across processes, so all ranks stop together.
+/// </remarks>
+public sealed class Trainer : IDisposable
 {
     private readonly Dictionary<string, double> callbackMetrics = new(StringComparer.Ordinal);
-    private readonly List<IMetricLogger> loggers = [];
+    private readonly TrainerLoggers loggers;
     private readonly TextWriter console;
     private readonly long shuffleSeed;
     private readonly IReadOnlyList<Callback> callbacks;
+    private readonly bool ownsStrategy;
     private int currentEpoch;
     private long globalStep;
+    private bool disposed;
 
-    /// <summary>Creates a trainer, validating <paramref name="options"/> first.</summary>
+    /// <summary>Creates a trainer, validating <paramref name="options"/> and <paramref name="callbacks"/> first.</summary>
     /// <param name="options">The settings; the defaults when null.</param>
-    /// <exception cref="ArgumentException">An option is invalid; the message names each one and its allowed values.</exception>
-    public Trainer(TrainerOptions? options = null)
-        : this(options, Console.Out)
+    /// <param name="callbacks">
+    /// Callbacks, called in this order (<see cref="ModelCheckpoint"/> callbacks are moved last; a default one
+    /// is added when <see cref="TrainerOptions.EnableCheckpointing"/> is on and none is given). Callbacks hold
+    /// state: give each trainer its own instances. Null means none.
+    /// </param>
+    /// <param name="loggers">
+    /// Where metrics go, called on global rank 0 only. Null means the default list (a <see cref="CsvLogger"/>
+    /// writing <c>metrics.csv</c>); an empty list means none. <see cref="TrainerOptions.EnableLogging"/> false
+    /// (or a <see cref="TrainerOptions.FastDevRun"/>) turns every logger off.
+    /// </param>
+    /// <param name="strategy">
+    /// How processes train together. Null creates the strategy <see cref="TrainerOptions.Strategy"/>,
+    /// <see cref="TrainerOptions.Devices"/> and <see cref="TrainerOptions.NumNodes"/> ask for, on
+    /// <see cref="TrainerOptions.Device"/>; the trainer disposes it. A given instance wins over those
+    /// options (and its device over <see cref="TrainerOptions.Device"/>) and stays the caller's to dispose.
+    /// </param>
+    /// <param name="console">Where progress and messages go on global rank 0; <see cref="Console.Out"/> when null. Other ranks print nothing.</param>
+    /// <exception cref="ArgumentException">An option or a callback is invalid; the message names each one and its allowed values.</exception>
+    public Trainer(
+        TrainerOptions? options = null,
+        IEnumerable<Callback>? callbacks = null,
+        IEnumerable<IMetricLogger>? loggers = null,
+        Strategy? strategy = null,
+        TextWriter? console = null)
     {
-    }
-
-    /// <summary>Creates a trainer that prints progress to <paramref name="console"/>.</summary>
-    /// <param name="options">The settings; the defaults when null.</param>
-    /// <param name="console">Where progress goes.</param>
-    public Trainer(TrainerOptions? options, TextWriter console)
-    {
-        ArgumentNullException.ThrowIfNull(console);
         var requested = options ?? new TrainerOptions();
         requested.Validate();
+        var resolved = requested.Resolve();
+        this.callbacks = TrainerCallbacks.Arrange(callbacks, resolved);
+        var loggerList = loggers?.ToList() ?? [new CsvLogger()];
+        if (loggerList.Any(l => l is null))
+        {
+            throw new ArgumentException("The loggers hold null; pass logger instances, an empty list for none, or null for the default CsvLogger.", nameof(loggers));
+        }
+
+        Options = resolved;
+        Strategy = strategy ?? StrategySelector.Create(resolved);
+        ownsStrategy = strategy is null;
+        var isGlobalZero = Strategy.IsGlobalZero;
+        this.console = isGlobalZero ? console ?? Console.Out : TextWriter.Null;
+        this.loggers = new TrainerLoggers(resolved.EnableLogging && isGlobalZero ? loggerList : []);
+        Loggers = resolved.EnableLogging ? loggerList : [];
         if (PrecisionNames.LegacyAliasNote(requested.Precision) is { } note)
         {
-            console.WriteLine(note);
+            this.console.WriteLine(note);
         }
 
-        Options = requested.Resolve();
-        this.console = console;
         shuffleSeed = Options.Seed ?? Random.Shared.NextInt64();
-
-        // Lightning runs ModelCheckpoint callbacks after the others, so they see what the others did.
-        var ordered = Options.Callbacks.Where(c => c is not ModelCheckpoint).Concat(Options.Callbacks.OfType<ModelCheckpoint>()).ToList();
-        if (Options.EnableCheckpointing && !ordered.OfType<ModelCheckpoint>().Any())
-        {
-            ordered.Add(new ModelCheckpoint());
-        }
-
-        callbacks = ordered;
     }
 
     /// <summary>The callbacks in the order they run, including the default <see cref="ModelCheckpoint"/>.</summary>
     public IReadOnlyList<Callback> Callbacks => callbacks;
 
+    /// <summary>The loggers metrics go to (on global rank 0); empty when logging is off.</summary>
+    public IReadOnlyList<IMetricLogger> Loggers { get; }
+
+    /// <summary>The strategy: this process's device, rank and world size, and the collectives.</summary>
+    public Strategy Strategy { get; }
+
+    /// <summary>True on the process that writes files and prints (global rank 0; always true in one process).</summary>
+    public bool IsGlobalZero => Strategy.IsGlobalZero;
+
     /// <summary>The validated settings, with <see cref="TrainerOptions.FastDevRun"/> and <see cref="TrainerOptions.OverfitBatches"/> applied to the limits they replace.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>The run directory, once a phase has created it (null before, or when logging is disabled).</summary>
+    /// <summary>The run directory, once a phase has created it (null before, or when logging is disabled); the same on every rank.</summary>
     public string? LogDir { get; private set; }
 
     /// <summary>The 0-based epoch in progress, or the number of completed epochs after <c>Fit</c>.</summary>
@@ -82,8 +116,11 @@ public sealed class Trainer
     /// <summary>The latest value of every logged metric (Lightning's <c>callback_metrics</c>), updated at epoch ends.</summary>
     public IReadOnlyDictionary<string, double> CallbackMetrics => callbackMetrics;
 
-    /// <summary>Where this trainer prints progress (the <see cref="Tuning.Tuner"/> prints its findings there too).</summary>
+    /// <summary>Where this trainer prints progress (the <see cref="Tuning.Tuner"/> prints its findings there too); <see cref="TextWriter.Null"/> on ranks other than 0.</summary>
     internal TextWriter Output => console;
+
+    /// <summary>Tests replace the precision plugin (for example a grad scaler on the CPU).</summary>
+    internal Func<TorchSharp.torch.Device, PrecisionPlugin>? PrecisionFactory { get; init; }
 
     /// <summary>Trains a module without validation.</summary>
     /// <typeparam name="TTrainBatch">The training batch type.</typeparam>
@@ -101,11 +138,11 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        RunFit(module, ckptPath, train.BatchCount, hasValidation: false, context =>
+        Call(() => RunFit(module, ckptPath, train.BatchCount, hasValidation: false, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             module.RunFit(fit);
-        });
+        }));
     }
 
     /// <summary>Trains a module, validating after every epoch when <paramref name="validation"/> is given.</summary>
@@ -123,15 +160,44 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
-        RunFit(module, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
+        Call(() => RunFit(module, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             using var validationLoop = validation is null
                 ? null
                 : new EvaluationLoop<TValidationBatch>(context, validation, RunPhase.Validation, Options.LimitValBatches, insideFit: true);
             module.RunFit(fit, validationLoop);
-        });
+        }));
     }
+
+    /// <summary>
+    /// Runs one trainer call and finishes the loggers (Lightning's <c>finalize</c>, once per call):
+    /// <see cref="RunStatus.Success"/> when it returns, <see cref="RunStatus.Interrupted"/> after
+    /// SIGINT/SIGTERM, <see cref="RunStatus.Failed"/> after any other exception, which is rethrown unchanged.
+    /// </summary>
+    private T Call<T>(Func<T> run)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        T result;
+        try
+        {
+            result = run();
+        }
+        catch (Exception error)
+        {
+            loggers.FinishFailed(error is TrainingInterruptedException ? RunStatus.Interrupted : RunStatus.Failed, console);
+            throw;
+        }
+
+        loggers.FinishSucceeded();
+        return result;
+    }
+
+    private void Call(Action run) => Call(() =>
+    {
+        run();
+        return true;
+    });
 
     private void RunFit(IVoltModule module, string? ckptPath, int trainBatchCount, bool hasValidation, Action<RunContext> run)
     {
@@ -156,7 +222,11 @@ public sealed class Trainer
             if (checkpoint is not null)
             {
                 TrainingCheckpoint.RestoreForResume(checkpoint, context);
-                ResumeReport.Write(checkpoint, context);
+                if (Strategy.IsGlobalZero)
+                {
+                    ResumeReport.Write(checkpoint, context);
+                }
+
 
                 // Close the file now: a resume into the same directory writes a new last.ckpt over it.
                 checkpoint.Dispose();
@@ -201,7 +271,10 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>Removes the run directory a fit created but failed to start in (a bad resume): only Volt's own files, and only if nothing else is in it.</summary>
+    /// <summary>
+    /// Removes the run directory a fit created but failed to start in (a bad resume): the loggers are
+    /// finished as failed, then rank 0 deletes Volt's own files, and the directory only if nothing else is in it.
+    /// </summary>
     private void DiscardRunDirectory()
     {
         if (LogDir is not { } directory)
@@ -209,8 +282,13 @@ public sealed class Trainer
             return;
         }
 
-        loggers.Clear();
+        loggers.Close(console);
         LogDir = null;
+        if (!Strategy.IsGlobalZero)
+        {
+            return;
+        }
+
         try
         {
             foreach (var name in new[] { RunDirectory.MarkerFile, HyperparameterFile.FileName, ResumeReport.FileName, CsvLogger.FileName })
@@ -237,7 +315,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        return Evaluate(module, data, RunPhase.Validation, Options.LimitValBatches, module.RunValidate);
+        return Call(() => Evaluate(module, data, RunPhase.Validation, Options.LimitValBatches, module.RunValidate));
     }
 
     /// <summary>Runs one test epoch and returns its epoch metrics.</summary>
@@ -249,7 +327,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        return Evaluate(module, data, RunPhase.Test, Options.LimitTestBatches, module.RunTest);
+        return Call(() => Evaluate(module, data, RunPhase.Test, Options.LimitTestBatches, module.RunTest));
     }
 
     private IReadOnlyDictionary<string, double> Evaluate<TBatch>(
@@ -278,22 +356,41 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        var context = StartPhase(module, isFit: false);
-        try
+        return Call(() =>
         {
-            using var loop = new PredictLoop<TBatch, TOutput>(context, data);
-            module.RunPredict(loop);
-            return loop.Outputs;
+            var context = StartPhase(module, isFit: false);
+            try
+            {
+                using var loop = new PredictLoop<TBatch, TOutput>(context, data);
+                module.RunPredict(loop);
+                return loop.Outputs;
+            }
+            finally
+            {
+                EndPhase(module, context);
+            }
+        });
+    }
+
+    /// <summary>Disposes the strategy the trainer created (not one passed to the constructor). The trainer cannot run afterwards.</summary>
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
         }
-        finally
+
+        disposed = true;
+        if (ownsStrategy)
         {
-            EndPhase(module, context);
+            Strategy.Dispose();
         }
     }
 
     private RunContext StartPhase(IVoltModule module, bool isFit)
     {
-        var device = DeviceSpec.Resolve(Options.Device);
+        var strategy = Strategy;
+        var device = strategy.Device;
 
         // Fit seeds torch's generators so dropout and other random ops repeat; module initialization
         // happened before, so seed it with Seeding.SeedEverything before constructing the module.
@@ -302,8 +399,7 @@ public sealed class Trainer
             Seeding.SeedEverything(seed);
         }
 
-        var precision = Options.PrecisionFactory?.Invoke(device) ?? PrecisionPlugin.Create(Options.Precision, device);
-        var strategy = new SingleDeviceStrategy(device);
+        var precision = PrecisionFactory?.Invoke(device) ?? PrecisionPlugin.Create(Options.Precision, device);
         strategy.Setup(module.Module);
         precision.SetupModule(module.Module);
         Metrics.ModuleMetrics.Prepare(module.Module, strategy.MetricStateSync);
@@ -312,24 +408,55 @@ public sealed class Trainer
 
         if (Options.EnableLogging && LogDir is null)
         {
-            LogDir = RunDirectory.Create(Options.DefaultRootDir, RunName(module));
-            loggers.Add(new CsvLogger(LogDir));
+            LogDir = CreateRunDirectory(module);
         }
 
-        if (isFit && LogDir is not null)
+        if (isFit && LogDir is not null && strategy.IsGlobalZero)
         {
             module.SaveHyperparameters(LogDir);
+            loggers.LogHyperparameters(module.CurrentHyperparameters);
         }
 
-        IProgressReporter progress = Options.EnableProgressBar
+        IProgressReporter progress = Options.EnableProgressBar && strategy.IsGlobalZero
             ? new ConsoleProgress(console, live: ReferenceEquals(console, Console.Out) && !Console.IsOutputRedirected)
             : new SilentProgress();
-        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers, progress, callbackMetrics, callbacks, LogDir)
+        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers.Active, progress, callbackMetrics, callbacks, LogDir)
         {
             Messages = console,
             CurrentEpoch = currentEpoch,
             GlobalStep = globalStep,
         };
+    }
+
+    /// <summary>
+    /// Global rank 0 creates the run directory and opens the loggers there; every rank gets its path by
+    /// broadcast. When rank 0 fails, it still answers the broadcast (with no path) before rethrowing, so
+    /// the other ranks fail too instead of waiting for a path that never comes.
+    /// </summary>
+    private string CreateRunDirectory(IVoltModule module)
+    {
+        string? created = null;
+        if (Strategy.IsGlobalZero)
+        {
+            try
+            {
+                created = RunDirectory.Create(Options.DefaultRootDir, RunName(module));
+            }
+            catch
+            {
+                Strategy.BroadcastText(null);
+                throw;
+            }
+        }
+
+        var shared = Strategy.BroadcastText(created)
+            ?? throw new IOException($"Global rank 0 could not create the run directory under '{Options.DefaultRootDir}'; its error says why.");
+        if (Strategy.IsGlobalZero)
+        {
+            loggers.Open(shared);
+        }
+
+        return shared;
     }
 
     /// <summary>Lightning's check: a batch-count ValCheckInterval must fit in an epoch when validation is per epoch.</summary>
@@ -352,9 +479,6 @@ public sealed class Trainer
         module.State.Metrics = null;
         currentEpoch = context.CurrentEpoch;
         globalStep = context.GlobalStep;
-        foreach (var logger in loggers)
-        {
-            logger.Flush();
-        }
+        loggers.Flush();
     }
 }

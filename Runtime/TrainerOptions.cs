@@ -1,13 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 
 namespace Volt;
 
 /// <summary>
 /// The settings of a <see cref="Trainer"/>, named after Lightning's <c>Trainer(...)</c> arguments.
-/// Immutable; <see cref="Trainer"/> validates them before anything runs and names every bad option.
+/// Plain values only (numbers, strings, booleans, <see cref="BatchLimit"/>), so a command line or a
+/// configuration file can fill them; callbacks, loggers and a strategy instance are objects with state and
+/// go to the <see cref="Trainer"/> constructor instead. Immutable; <see cref="Trainer"/> validates them
+/// before anything runs and names every bad option.
 /// </summary>
 public sealed record TrainerOptions
 {
@@ -52,7 +54,7 @@ public sealed record TrainerOptions
     /// <summary>Print progress to the console (a live line on a terminal, one line per epoch otherwise).</summary>
     public bool EnableProgressBar { get; init; } = true;
 
-    /// <summary>Write <c>metrics.csv</c> and <c>hparams.json</c> into the run directory.</summary>
+    /// <summary>Create the run directory, write <c>hparams.json</c> into it and call the trainer's loggers (by default a <see cref="Logging.CsvLogger"/> writing <c>metrics.csv</c>); false turns all of it off.</summary>
     public bool EnableLogging { get; init; } = true;
 
     /// <summary>Where to train: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".</summary>
@@ -78,9 +80,6 @@ public sealed record TrainerOptions
     /// trainer's <see cref="Trainer.Options"/> hold the name they stand for. See docs/precision.md.
     /// </summary>
     public string Precision { get; init; } = "32-true";
-
-    /// <summary>Tests replace the precision plugin (for example a grad scaler on the CPU).</summary>
-    internal Func<TorchSharp.torch.Device, Precision.PrecisionPlugin>? PrecisionFactory { get; init; }
 
     /// <summary>Run at least this many epochs before an early-stopping request is honoured. Default 0.</summary>
     public int MinEpochs { get; init; }
@@ -111,8 +110,9 @@ public sealed record TrainerOptions
     public int NumSanityValSteps { get; init; } = 2;
 
     /// <summary>
-    /// Debug run: N batches of each phase (1 epoch, at most N steps), no sanity check, no loggers and no
-    /// checkpoints, so nothing is written to disk. 0 (default) turns it off.
+    /// Debug run: N batches of each phase (1 epoch, at most N steps), no sanity check, no loggers, no
+    /// checkpoints and no early stopping (the trainer leaves out its <see cref="Callbacks.ModelCheckpoint"/>
+    /// and <see cref="Callbacks.EarlyStopping"/> callbacks), so nothing is written to disk. 0 (default) turns it off.
     /// </summary>
     public int FastDevRun { get; init; }
 
@@ -123,14 +123,8 @@ public sealed record TrainerOptions
     public bool Deterministic { get; init; }
 
     /// <summary>
-    /// Callbacks, called in this order (<see cref="Callbacks.ModelCheckpoint"/> callbacks are moved last).
-    /// Callbacks hold state: give each trainer its own instances.
-    /// </summary>
-    public IReadOnlyList<Callbacks.Callback> Callbacks { get; init; } = [];
-
-    /// <summary>
     /// Adds a default <see cref="Callbacks.ModelCheckpoint"/> (best by the module's [Monitor], plus
-    /// last.ckpt) when <see cref="Callbacks"/> has none. Default true.
+    /// last.ckpt) when the trainer's callbacks have none. Default true.
     /// </summary>
     public bool EnableCheckpointing { get; init; } = true;
 
@@ -259,21 +253,14 @@ public sealed record TrainerOptions
             problems.Add($"NumNodes is {NumNodes}; use a node count >= 1");
         }
 
+        if (Strategy == "single" && (Devices > 1 || NumNodes > 1))
+        {
+            problems.Add($"Strategy is \"single\" but Devices is {Devices} and NumNodes is {NumNodes}; \"single\" trains one process on one device (set Devices = 1 and NumNodes = 1, or use Strategy = \"ddp\" or \"auto\")");
+        }
+
         if (DeviceSpec.Problem(Device) is { } deviceProblem)
         {
             problems.Add($"Device: {deviceProblem}; allowed values are {DeviceSpec.AllowedValues}");
-        }
-
-        if (Callbacks is null || Callbacks.Any(c => c is null))
-        {
-            problems.Add("Callbacks is null or holds null; use a list of callback instances");
-        }
-        else
-        {
-            foreach (var key in Callbacks.GroupBy(c => c.StateKey, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
-            {
-                problems.Add($"Callbacks has several callbacks with the state key \"{key}\"; give each a distinct StateKey so checkpoints can tell their states apart");
-            }
         }
 
         if (problems.Count > 0)
@@ -311,7 +298,6 @@ public sealed record TrainerOptions
                 CheckValEveryNEpoch = 1,
                 EnableLogging = false,
                 EnableCheckpointing = false,
-                Callbacks = Callbacks.Where(c => c is not Volt.Callbacks.ModelCheckpoint and not Volt.Callbacks.EarlyStopping).ToList(),
             };
         }
 

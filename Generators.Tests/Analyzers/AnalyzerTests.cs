@@ -123,14 +123,13 @@ public sealed class AnalyzerTests
 
             public static class Setup
             {
-                public static TrainerOptions Options() => new()
-                {
-                    Callbacks =
+                public static Trainer Create() => new(
+                    new TrainerOptions(),
+                    callbacks:
                     [
                         new EarlyStopping { Monitor = {|VOLT0020:"val_los"|} },
                         new ModelCheckpoint { Monitor = "val_loss" },
-                    ],
-                };
+                    ]);
             }
             """);
 
@@ -177,14 +176,13 @@ public sealed class AnalyzerTests
 
             public static class Setup
             {
-                public static TrainerOptions Options() => new()
-                {
-                    Callbacks =
+                public static Trainer Create() => new(
+                    new TrainerOptions(),
+                    callbacks:
                     [
                         new EarlyStopping { Monitor = "val_acc" },
                         new ModelCheckpoint { Monitor = {|VOLT0020:"val_f2"|} },
-                    ],
-                };
+                    ]);
             }
             """);
 

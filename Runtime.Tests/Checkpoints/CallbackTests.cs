@@ -16,7 +16,7 @@ public sealed class CallbackTests() : TrainingTest(samples: 64)
         using var module = new ScriptedModule { Scores = scores };
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(Root.Options(epochs) with { Callbacks = callbacks, RunName = "cb", NumSanityValSteps = 0 });
+        var trainer = new Trainer(Root.Options(epochs) with { RunName = "cb", NumSanityValSteps = 0 }, callbacks: callbacks);
         trainer.Fit(module, train, validation);
         return trainer;
     }
@@ -56,7 +56,7 @@ public sealed class CallbackTests() : TrainingTest(samples: 64)
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(Root.Options(2) with { Callbacks = [checkpoint] });
+        var trainer = new Trainer(Root.Options(2), callbacks: [checkpoint]);
         trainer.Fit(module, train, validation);
         Assert.NotNull(checkpoint.BestModelScore);
         Assert.True(checkpoint.BestModelScore <= trainer.CallbackMetrics["val_loss"]);
@@ -133,7 +133,7 @@ public sealed class CallbackTests() : TrainingTest(samples: 64)
     public void CallbacksRunInOrderWithCheckpointsLastAndSeeEveryHook()
     {
         var recorder = new RecordingCallback();
-        var trainer = new Trainer(Root.Options(1) with { Callbacks = [new ModelCheckpoint(), recorder], NumSanityValSteps = 0 });
+        var trainer = new Trainer(Root.Options(1) with { NumSanityValSteps = 0 }, callbacks: [new ModelCheckpoint(), recorder]);
         Assert.IsType<RecordingCallback>(trainer.Callbacks[0]);
         Assert.IsType<ModelCheckpoint>(trainer.Callbacks[1]);
 
@@ -151,7 +151,7 @@ public sealed class CallbackTests() : TrainingTest(samples: 64)
     [Fact]
     public void DuplicateCallbackStateKeysAreRejected()
     {
-        var error = Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions { Callbacks = [new EarlyStopping(), new EarlyStopping()] }));
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions(), callbacks: [new EarlyStopping(), new EarlyStopping()]));
         Assert.Contains("EarlyStopping", error.Message);
         Assert.Contains("Callbacks", error.Message);
     }

@@ -16,7 +16,7 @@ public sealed class ResumeSafetyTests() : TrainingTest(samples: 64)
         using var module = new ScriptedModule { Scores = scores };
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(Root.Options(epochs) with { DefaultRootDir = root, RunName = "r", NumSanityValSteps = 0, Seed = 3, Callbacks = callbacks });
+        var trainer = new Trainer(Root.Options(epochs) with { DefaultRootDir = root, RunName = "r", NumSanityValSteps = 0, Seed = 3 }, callbacks: callbacks);
         trainer.Fit(module, train, validation, ckptPath);
         return trainer;
     }
@@ -28,7 +28,7 @@ public sealed class ResumeSafetyTests() : TrainingTest(samples: 64)
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: true);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
         var console = new StringWriter();
-        var trainer = new Trainer(Root.Options(epochs) with { RunName = "reg", Seed = seed }, console);
+        var trainer = new Trainer(Root.Options(epochs) with { RunName = "reg", Seed = seed }, console: console);
         trainer.Fit(module, train, validation, ckptPath);
         return (trainer, console.ToString());
     }

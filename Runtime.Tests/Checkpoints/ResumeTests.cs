@@ -21,8 +21,7 @@ public sealed class ResumeTests() : TrainingTest(samples: 128)
         {
             Seed = 9,
             MaxSteps = maxSteps,
-            Callbacks = [new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 5, SaveTopK = 0 }],
-        });
+        }, callbacks: [new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 5, SaveTopK = 0 }]);
         trainer.Fit(module, train, validation, ckptPath);
         return ModelFingerprint.Sha256(module);
     }

@@ -19,7 +19,7 @@ public static class LineFitTraining
         Seeding.SeedEverything(0);
         using var model = new LineFit();
         var target = new LossTarget(0.001);
-        var trainer = new Trainer(options with { Callbacks = [target], EnableCheckpointing = false });
+        var trainer = new Trainer(options with { EnableCheckpointing = false }, callbacks: [target]);
         trainer.Fit(model, new PointLoader(xs, ys, batchSize: 16, shuffle: true, seed: 1));
         return (trainer, target);
     }

@@ -72,8 +72,7 @@ public sealed class MetricLoggingTests : IDisposable
         {
             AccumulateGradBatches = 2,
             ValCheckInterval = 3,
-            Callbacks = [recorder],
-        });
+        }, callbacks: [recorder]);
         trainer.Fit(module, train, validation);
 
         // Six batches per epoch, validation after batches 3 and 6: four runs after the sanity check.
@@ -119,8 +118,7 @@ public sealed class MetricLoggingTests : IDisposable
         {
             Seed = 8,
             MaxSteps = maxSteps,
-            Callbacks = [recorder, new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 4, SaveTopK = 0 }],
-        });
+        }, callbacks: [recorder, new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 4, SaveTopK = 0 }]);
         trainer.Fit(module, train, validation, ckptPath);
         return (recorder.TrainF1, ModelFingerprint.Sha256(module));
     }

@@ -18,7 +18,7 @@ public sealed class PrecisionTests() : TrainingTest(samples: 64)
         var module = new DtypeProbe(throwOnBatch);
         using var train = TestData.Loader(X, Y, 16, shuffle: false);
         using var validation = TestData.Loader(X, Y, 32, shuffle: false);
-        var trainer = new Trainer(options with { EnableCheckpointing = false, NumSanityValSteps = 0, Callbacks = callbacks ?? [] });
+        var trainer = new Trainer(options with { EnableCheckpointing = false, NumSanityValSteps = 0 }, callbacks: callbacks ?? []);
         trainer.Fit(module, train, validation);
         return (module, trainer);
     }
@@ -111,7 +111,7 @@ public sealed class PrecisionTests() : TrainingTest(samples: 64)
         Assert.Contains("32-true, bf16-mixed, bf16-true, 16-true", cpu.Message);
         Assert.Empty(module.TrainingOutputDtypes);
 
-        var alias = Assert.Throws<ArgumentException>(() => new Trainer(Root.Options(1) with { Precision = "16" }, TextWriter.Null).Fit(module, train));
+        var alias = Assert.Throws<ArgumentException>(() => new Trainer(Root.Options(1) with { Precision = "16" }, console: TextWriter.Null).Fit(module, train));
         Assert.Contains("\"16-mixed\" needs a CUDA device", alias.Message);
         Assert.Empty(module.TrainingOutputDtypes);
     }
@@ -167,11 +167,10 @@ public sealed class PrecisionTests() : TrainingTest(samples: 64)
         Seeding.SeedEverything(4);
         var module = new DtypeProbe();
         using var train = TestData.Loader(X, Y, 16, shuffle: false);
-        var trainer = new Trainer(Root.Options(2) with
+        var trainer = new Trainer(Root.Options(2), callbacks: [injector, new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 4, SaveTopK = 0 }])
         {
             PrecisionFactory = _ => new MixedPrecision("16-mixed (CPU test)", DeviceType.CPU, ScalarType.BFloat16, scaler),
-            Callbacks = [injector, new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 4, SaveTopK = 0 }],
-        });
+        };
         trainer.Fit(module, train);
 
         // 8 iterations: the second had an infinite gradient (skipped, 1024 → 512); then 6 good ones grow it twice.
@@ -186,11 +185,10 @@ public sealed class PrecisionTests() : TrainingTest(samples: 64)
         }
 
         var restored = new GradScaler();
-        var resumed = new Trainer(Root.Options(3) with
+        var resumed = new Trainer(Root.Options(3), callbacks: [new ScaleAtStart(restored, out var seen)])
         {
             PrecisionFactory = _ => new MixedPrecision("16-mixed (CPU test)", DeviceType.CPU, ScalarType.BFloat16, restored),
-            Callbacks = [new ScaleAtStart(restored, out var seen)],
-        });
+        };
         resumed.Fit(module, train, ckptPath: Path.Combine(directory, "last.ckpt"));
         Assert.Equal(512.0 * 4, seen.Value);
         Assert.Equal(1, restored.SkippedSteps);

@@ -36,7 +36,7 @@ public sealed class PruningEndToEndTests() : TrainingTest(samples: 100)
             using (var train = TestData.Loader(X, Y, batchSize: 10, shuffle: false))
             using (var validation = TestData.Loader(X, Y, batchSize: 50, shuffle: false))
             {
-                var trainer = new Trainer(Root.Options(MaxEpochs) with { Callbacks = [pruning], EnableCheckpointing = false, NumSanityValSteps = 0 });
+                var trainer = new Trainer(Root.Options(MaxEpochs) with { EnableCheckpointing = false, NumSanityValSteps = 0 }, callbacks: [pruning]);
                 trainer.Fit(module, train, validation);
                 epochsRun[trial.Number] = trainer.CurrentEpoch;
                 prunedEpochs[trial.Number] = pruning.PrunedEpoch;

@@ -10,12 +10,12 @@ namespace Volt.Runtime.Tests.Training;
 /// <summary>A diverging run stops with a message instead of training NaN, and keeps its good checkpoints.</summary>
 public sealed class NonFiniteLossTests() : TrainingTest(samples: 64)
 {
-    private Trainer Diverge(TrainerOptions options)
+    private Trainer Diverge(TrainerOptions options, params Callback[] callbacks)
     {
         Seeding.SeedEverything(5);
         using var module = new Regression(learningRate: 1e30);
         using var train = TestData.Loader(X, Y, batchSize: 8, shuffle: false);
-        var trainer = new Trainer(options);
+        var trainer = new Trainer(options, callbacks);
         trainer.Fit(module, train);
         return trainer;
     }
@@ -24,8 +24,8 @@ public sealed class NonFiniteLossTests() : TrainingTest(samples: 64)
     public void ANonFiniteLossStopsNamingEpochBatchAndStepAndNoCheckpointHoldsNonFiniteWeights()
     {
         var directory = Path.Combine(Root.Path, "ckpt");
-        var options = Root.Options(3) with { Callbacks = [new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 1, SaveTopK = 0 }] };
-        var error = Assert.ThrowsAny<Exception>(() => Diverge(options));
+        var options = Root.Options(3);
+        var error = Assert.ThrowsAny<Exception>(() => Diverge(options, new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 1, SaveTopK = 0 }));
         Assert.Matches(@"not finite .*epoch 0, batch \d+ \(global step \d+\)", error.Message);
         Assert.Contains("StopOnNonFiniteLoss", error.Message);
 
@@ -43,7 +43,7 @@ public sealed class NonFiniteLossTests() : TrainingTest(samples: 64)
         using var module = new Regression(learningRate: 0.05);
         using var train = TestData.Loader(X, Y, batchSize: 8, shuffle: false);
         var console = new StringWriter();
-        new Trainer(Root.Options(1) with { EnableProgressBar = true }, console).Fit(module, train);
+        new Trainer(Root.Options(1) with { EnableProgressBar = true }, console: console).Fit(module, train);
         Assert.Matches(@"Epoch .* loss=\d+\.\d{4}", console.ToString());
     }
 }

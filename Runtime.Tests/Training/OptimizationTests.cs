@@ -18,7 +18,7 @@ public sealed class OptimizationTests() : TrainingTest(samples: 80)
     {
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
         var probe = new LearningRateProbe();
-        new Trainer(options with { Callbacks = [probe], EnableCheckpointing = false }).Fit(module, train);
+        new Trainer(options with { EnableCheckpointing = false }, callbacks: [probe]).Fit(module, train);
         return probe;
     }
 
@@ -49,7 +49,7 @@ public sealed class OptimizationTests() : TrainingTest(samples: 80)
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
         using var validation = TestData.Loader(X, Y, 40, shuffle: false);
         var probe = new LearningRateProbe();
-        new Trainer(Root.Options(4) with { Callbacks = [probe], EnableCheckpointing = false, NumSanityValSteps = 0 }).Fit(module, train, validation);
+        new Trainer(Root.Options(4) with { EnableCheckpointing = false, NumSanityValSteps = 0 }, callbacks: [probe]).Fit(module, train, validation);
 
         // The score never improves: with patience 0 each epoch after the first halves the rate.
         Tolerance.AllClose([0.1, 0.1, 0.05, 0.025], probe.RateAtEpochStart, 1e-12);
@@ -79,8 +79,7 @@ public sealed class OptimizationTests() : TrainingTest(samples: 80)
             {
                 Seed = 2,
                 MaxSteps = maxSteps,
-                Callbacks = [new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 7, SaveTopK = 0 }],
-            });
+            }, callbacks: [new ModelCheckpoint { DirPath = directory, EveryNTrainSteps = 7, SaveTopK = 0 }]);
             trainer.Fit(module, train, ckptPath);
             return ModelFingerprint.Sha256(module);
         }
@@ -98,7 +97,7 @@ public sealed class OptimizationTests() : TrainingTest(samples: 80)
         using var module = new ScheduledRegression(SchedulerInterval.Epoch);
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
         var monitor = new LearningRateMonitor();
-        var trainer = new Trainer(Root.Options(3) with { Callbacks = [monitor], EnableCheckpointing = false, RunName = "lr" });
+        var trainer = new Trainer(Root.Options(3) with { EnableCheckpointing = false, RunName = "lr" }, callbacks: [monitor]);
         trainer.Fit(module, train);
 
         var lines = File.ReadAllLines(Path.Combine(trainer.LogDir!, "metrics.csv"));

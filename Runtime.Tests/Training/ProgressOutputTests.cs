@@ -26,7 +26,7 @@ public sealed class ProgressOutputTests() : TrainingTest(samples: 64)
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(Root.Options(2) with { EnableProgressBar = true, Callbacks = [checkpoint], NumSanityValSteps = 0 }, console);
+        var trainer = new Trainer(Root.Options(2) with { EnableProgressBar = true, NumSanityValSteps = 0 }, callbacks: [checkpoint], console: console);
         trainer.Fit(module, train, validation);
 
         var lines = Lines(console);
@@ -49,7 +49,7 @@ public sealed class ProgressOutputTests() : TrainingTest(samples: 64)
         var console = new StringWriter();
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: false);
-        var trainer = new Trainer(Root.Options(1) with { MaxEpochs = null, MaxSteps = 3, EnableProgressBar = true, EnableCheckpointing = false }, console);
+        var trainer = new Trainer(Root.Options(1) with { MaxEpochs = null, MaxSteps = 3, EnableProgressBar = true, EnableCheckpointing = false }, console: console);
         trainer.Fit(module, train);
 
         Assert.Collection(
@@ -66,7 +66,7 @@ public sealed class ProgressOutputTests() : TrainingTest(samples: 64)
         using var module = new ScriptedModule { Scores = [0.5, 0.7, 0.4, 0.3] };
         using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 64, shuffle: false);
-        var trainer = new Trainer(Root.Options(4) with { EnableProgressBar = true, Callbacks = [stopping], EnableCheckpointing = false, NumSanityValSteps = 0 }, console);
+        var trainer = new Trainer(Root.Options(4) with { EnableProgressBar = true, EnableCheckpointing = false, NumSanityValSteps = 0 }, callbacks: [stopping], console: console);
         trainer.Fit(module, train, validation);
 
         Assert.Collection(
@@ -82,7 +82,7 @@ public sealed class ProgressOutputTests() : TrainingTest(samples: 64)
         var console = new StringWriter();
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: false);
-        var trainer = new Trainer(Root.Options(3) with { EnableProgressBar = true, Callbacks = [new StopAfterBatch(1)], EnableCheckpointing = false }, console);
+        var trainer = new Trainer(Root.Options(3) with { EnableProgressBar = true, EnableCheckpointing = false }, callbacks: [new StopAfterBatch(1)], console: console);
         trainer.Fit(module, train);
 
         Assert.Collection(

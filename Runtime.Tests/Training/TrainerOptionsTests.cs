@@ -101,7 +101,7 @@ public sealed class TrainerOptionsTests
     public void LightningsPrecisionAliasesMapAsLightningMapsThem(string alias, string canonical, bool discouraged)
     {
         var console = new System.IO.StringWriter();
-        var trainer = new Trainer(new TrainerOptions { Precision = alias }, console);
+        var trainer = new Trainer(new TrainerOptions { Precision = alias }, console: console);
         Assert.Equal(canonical, trainer.Options.Precision);
         if (discouraged)
         {

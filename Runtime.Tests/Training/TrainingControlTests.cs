@@ -21,7 +21,7 @@ public sealed class TrainingControlTests() : TrainingTest(samples: 80)
         using var module = new Regression(learningRate: 0.05);
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
         var probe = new StepProbe();
-        var trainer = new Trainer(options with { Callbacks = [probe], EnableCheckpointing = false });
+        var trainer = new Trainer(options with { EnableCheckpointing = false }, callbacks: [probe]);
         trainer.Fit(module, train);
         return (ModelFingerprint.Sha256(module), probe, trainer);
     }
@@ -97,7 +97,7 @@ public sealed class TrainingControlTests() : TrainingTest(samples: 80)
         Seeding.SeedEverything(21);
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
-        var trainer = new Trainer(Root.Options(10) with { MinEpochs = 3, Callbacks = [stopper], EnableCheckpointing = false });
+        var trainer = new Trainer(Root.Options(10) with { MinEpochs = 3, EnableCheckpointing = false }, callbacks: [stopper]);
         trainer.Fit(module, train);
         Assert.Equal(3, trainer.CurrentEpoch);
     }
@@ -110,7 +110,7 @@ public sealed class TrainingControlTests() : TrainingTest(samples: 80)
     [InlineData(1.0, 2, 4, 10, 2)]        // only every second epoch
     public void ValidationFollowsValCheckIntervalAndCheckValEveryNEpoch(double interval, int everyNEpoch, int epochs, int trainBatches, int expectedValidations)
     {
-        var valCheck = interval > 1 ? BatchLimit.Batches((int)interval) : BatchLimit.Percent(interval);
+        var valCheck = interval > 1 ? BatchLimit.Batches((int)interval) : BatchLimit.FractionOfBatches(interval);
         var runs = CountValidations(Root.Options(epochs) with
         {
             ValCheckInterval = valCheck,
@@ -144,7 +144,7 @@ public sealed class TrainingControlTests() : TrainingTest(samples: 80)
         using var module = new ScriptedModule { Scores = [7, 1, 2] };
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
         using var validation = TestData.Loader(X, Y, batchSize: 20, shuffle: false);
-        var trainer = new Trainer(Root.Options(2) with { Callbacks = [probe], EnableCheckpointing = false });
+        var trainer = new Trainer(Root.Options(2) with { EnableCheckpointing = false }, callbacks: [probe]);
         trainer.Fit(module, train, validation);
 
         Assert.Equal(1, probe.ValidationRunsBeforeFirstStep);
@@ -159,7 +159,7 @@ public sealed class TrainingControlTests() : TrainingTest(samples: 80)
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, BatchSize, shuffle: false);
         using var validation = TestData.Loader(X, Y, BatchSize, shuffle: false);
-        var trainer = new Trainer(Root.Options(5) with { FastDevRun = 2, Callbacks = [new ModelCheckpoint(), new EarlyStopping()] });
+        var trainer = new Trainer(Root.Options(5) with { FastDevRun = 2 }, callbacks: [new ModelCheckpoint(), new EarlyStopping()]);
         trainer.Fit(module, train, validation);
         trainer.Test(module, validation);
 

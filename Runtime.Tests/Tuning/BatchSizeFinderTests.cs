@@ -73,7 +73,7 @@ public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
         var parametersAndGradients = 2L * 4 * ((3 * Width) + Width + Width + 1);
         var largestPossible = (int)((limit - parametersAndGradients) / perSample);
 
-        var result = new Tuner(new Trainer(Options, TextWriter.Null)).ScaleBatchSize(
+        var result = new Tuner(new Trainer(Options, console: TextWriter.Null)).ScaleBatchSize(
             module, size => data.Loader(size), mode, memoryLimitBytes: limit);
 
         output.WriteLine(string.Join(", ", result.Trials.Select(t => $"{t.BatchSize}:{(t.Fits ? "fit" : "failed")}:{t.PeakStepBytes}")) + $" -> {result.BatchSize}");
@@ -107,7 +107,7 @@ public sealed class BatchSizeFinderTests(ITestOutputHelper output) : IDisposable
         using var data = TuningData.Linear(64, batchSize: 8);
         using var module = new WideRegression(16);
 
-        var error = Assert.Throws<InvalidOperationException>(() => new Tuner(new Trainer(Options, TextWriter.Null))
+        var error = Assert.Throws<InvalidOperationException>(() => new Tuner(new Trainer(Options, console: TextWriter.Null))
             .ScaleBatchSize(module, _ => data.Loader(16)));
 
         Assert.Contains("batch size 2", error.Message, StringComparison.Ordinal);

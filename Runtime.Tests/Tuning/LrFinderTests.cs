@@ -22,7 +22,7 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
         var train = data.Train;
 
         using var module = new DeepLinearRegression();
-        var result = new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train);
+        var result = new Tuner(new Trainer(Options, console: TextWriter.Null)).LrFind(module, train);
         Assert.NotNull(result.Suggestion);
 
         // The grid: 10 rates per decade from 1e-3 to 1, each trained 50 full-batch steps from the same start
@@ -31,7 +31,7 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
         var finalLosses = grid.Select(lr =>
         {
             using var candidate = new DeepLinearRegression(learningRate: lr);
-            new Trainer(Options with { MaxEpochs = null, MaxSteps = 50, StopOnNonFiniteLoss = false }, TextWriter.Null).Fit(candidate, train);
+            new Trainer(Options with { MaxEpochs = null, MaxSteps = 50, StopOnNonFiniteLoss = false }, console: TextWriter.Null).Fit(candidate, train);
             var loss = candidate.Loss(data.X, data.Y);
             return double.IsFinite(loss) ? loss : double.PositiveInfinity;
         }).ToArray();
@@ -52,7 +52,7 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
         using var module = new DropoutRegression(learningRate: 0.123);
 
         const int steps = 20;
-        var result = new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train, minLr: 1e-4, maxLr: 1e-1, numTraining: steps, mode: mode, earlyStopThreshold: null);
+        var result = new Tuner(new Trainer(Options, console: TextWriter.Null)).LrFind(module, train, minLr: 1e-4, maxLr: 1e-1, numTraining: steps, mode: mode, earlyStopThreshold: null);
 
         double Expected(int k)
         {
@@ -83,7 +83,7 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
         var train = data.Train;
         using var module = new Regression();
 
-        var result = new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train, minLr: 1e-3, maxLr: 1e3, numTraining: 100);
+        var result = new Tuner(new Trainer(Options, console: TextWriter.Null)).LrFind(module, train, minLr: 1e-3, maxLr: 1e3, numTraining: 100);
 
         Assert.True(result.StoppedEarly);
         Assert.True(result.Lrs.Count < 100, $"ran {result.Lrs.Count} steps");
@@ -160,7 +160,7 @@ public sealed class LrFinderTests(ITestOutputHelper output) : IDisposable
         var train = data.Train;
         using var module = new Regression();
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(module, train, minLr, maxLr, numTraining));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Tuner(new Trainer(Options, console: TextWriter.Null)).LrFind(module, train, minLr, maxLr, numTraining));
         Assert.Equal(culprit, error.ParamName);
     }
 

@@ -36,7 +36,7 @@ public sealed class TunerRestoreTests : IDisposable
         tuned.eval();
         using var before = new StateCopy(tuned);
 
-        var result = new Tuner(new Trainer(Options, TextWriter.Null)).LrFind(tuned, train, numTraining: 30, earlyStopThreshold: null);
+        var result = new Tuner(new Trainer(Options, console: TextWriter.Null)).LrFind(tuned, train, numTraining: 30, earlyStopThreshold: null);
 
         Assert.Equal(30, result.Lrs.Count);
         var (changed, sameRng) = before.Compare(tuned);
@@ -51,9 +51,9 @@ public sealed class TunerRestoreTests : IDisposable
         untouched.train();
         var fitOptions = Options with { MaxEpochs = 2 };
         var rng = get_rng_state();
-        new Trainer(fitOptions, TextWriter.Null).Fit(tuned, train);
+        new Trainer(fitOptions, console: TextWriter.Null).Fit(tuned, train);
         set_rng_state(rng);
-        new Trainer(fitOptions, TextWriter.Null).Fit(untouched, train);
+        new Trainer(fitOptions, console: TextWriter.Null).Fit(untouched, train);
         using var reference = new StateCopy(untouched);
         Assert.Empty(reference.Compare(tuned).ChangedTensors);
     }
@@ -65,7 +65,7 @@ public sealed class TunerRestoreTests : IDisposable
         using var module = new WideRegression(16) { FailAtBatchSize = 8 };
         using var before = new StateCopy(module);
 
-        var error = Assert.Throws<InvalidOperationException>(() => new Tuner(new Trainer(Options, TextWriter.Null))
+        var error = Assert.Throws<InvalidOperationException>(() => new Tuner(new Trainer(Options, console: TextWriter.Null))
             .ScaleBatchSize(module, size => data.Loader(size)));
 
         Assert.Contains("scripted failure at batch size 8", error.Message, StringComparison.Ordinal);

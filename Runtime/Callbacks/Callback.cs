@@ -7,7 +7,7 @@ namespace Volt.Callbacks;
 /// <summary>
 /// A training callback (Lightning's <c>Callback</c>): override the hooks you need; the others do
 /// nothing. The loops call the hooks of all callbacks in order — the order given in
-/// <see cref="TrainerOptions.Callbacks"/>, with <see cref="ModelCheckpoint"/> callbacks moved last so
+/// the callbacks given to the <see cref="Trainer"/>, with <see cref="ModelCheckpoint"/> callbacks moved last so
 /// they see what the others did (Lightning's rule). A callback's state goes into checkpoints through
 /// <see cref="SaveState"/> and comes back through <see cref="LoadState"/>.
 /// </summary>

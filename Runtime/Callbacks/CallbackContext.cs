@@ -82,8 +82,26 @@ public sealed class CallbackContext
         set => run.BestCheckpointChanges = value;
     }
 
-    /// <summary>Writes a full training checkpoint (atomically) to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// The strategy: this process's rank and world size, and the collectives. A callback that writes files
+    /// does so when <see cref="Strategies.Strategy.IsGlobalZero"/>; one that decides to stop combines its
+    /// decision with <see cref="Strategies.Strategy.ReduceDecision"/> first, so every rank decides alike.
+    /// </summary>
+    public Strategies.Strategy Strategy => run.Strategy;
+
+    /// <summary>
+    /// Writes a full training checkpoint (atomically) to <paramref name="path"/>: global rank 0 writes, then
+    /// every rank waits at a barrier until the file is there. Call it on every rank with the same path.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Called outside fitting.</exception>
     /// <exception cref="IOException">The file could not be written; earlier checkpoints are untouched.</exception>
-    public void SaveCheckpoint(string path) => Checkpoints.TrainingCheckpoint.Save(path, run);
+    public void SaveCheckpoint(string path)
+    {
+        if (run.Strategy.IsGlobalZero)
+        {
+            Checkpoints.TrainingCheckpoint.Save(path, run);
+        }
+
+        run.Strategy.Barrier();
+    }
 }

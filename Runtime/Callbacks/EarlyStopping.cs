@@ -9,6 +9,11 @@ namespace Volt.Callbacks;
 /// after each validation run, or after each training epoch when there is no validation. The metric
 /// and mode default to the module's <see cref="MonitorAttribute"/>.
 /// </summary>
+/// <remarks>
+/// With several processes the decision is combined across ranks (any rank's stop stops all, as
+/// Lightning's <c>reduce_boolean_decision</c>). Log the monitored metric with <c>syncDist: true</c> so
+/// every rank judges the same value.
+/// </remarks>
 public sealed class EarlyStopping : Callback
 {
     private string? metric;
@@ -95,15 +100,22 @@ public sealed class EarlyStopping : Callback
 
     private void Check(CallbackContext context)
     {
-        if (!resolved || context.ShouldStop)
+        if (!resolved)
         {
             return;
         }
 
-        var current = MonitoredMetric.Current(metric!, "EarlyStopping", context);
-        var reason = Evaluate(current, context.CurrentEpoch);
-        if (reason is not null)
+        // Every rank takes part in the reduction, also one that is already stopping, so the collective calls match.
+        string? reason = null;
+        if (!context.ShouldStop)
         {
+            var current = MonitoredMetric.Current(metric!, "EarlyStopping", context);
+            reason = Evaluate(current, context.CurrentEpoch);
+        }
+
+        if (context.Strategy.ReduceDecision(reason is not null) && !context.ShouldStop)
+        {
+            reason ??= $"Early stopping in epoch {context.CurrentEpoch}: another process's {metric} stopped improving.";
             StoppedEpoch = context.CurrentEpoch;
             StopReason = reason;
             context.RequestStop(reason);

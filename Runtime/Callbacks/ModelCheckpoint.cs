@@ -16,6 +16,12 @@ namespace Volt.Callbacks;
 /// <see cref="MonitorAttribute"/> plus <c>last.ckpt</c>. Files are written atomically, and old top-k
 /// files are deleted only after the new one is in place.
 /// </summary>
+/// <remarks>
+/// With several processes, every rank runs the same decisions and global rank 0 alone writes and deletes
+/// files; file names are taken from rank 0, and the other ranks wait at a barrier after each save. Log the
+/// monitored metric with <c>syncDist: true</c> so every rank ranks checkpoints by the same value (Lightning
+/// warns about this too).
+/// </remarks>
 public sealed partial class ModelCheckpoint : Callback
 {
     /// <summary>The name of the last checkpoint (without extension).</summary>
@@ -107,7 +113,11 @@ public sealed partial class ModelCheckpoint : Callback
 
         (metric, mode) = MonitoredMetric.Resolve(Monitor, Mode, context);
         directory = Path.GetFullPath(DirPath ?? context.DefaultCheckpointDirectory);
-        TemporaryFiles.RemoveStray(directory, CheckpointFile.Extension);
+        if (context.Strategy.IsGlobalZero)
+        {
+            TemporaryFiles.RemoveStray(directory, CheckpointFile.Extension);
+        }
+
         ApplyRestoredState();
     }
 
@@ -213,7 +223,7 @@ public sealed partial class ModelCheckpoint : Callback
 
     private void WriteLast(CallbackContext context, Dictionary<string, double> metrics)
     {
-        var path = VersionedPath(FormatName(LastName, metrics, AutoInsertMetricName), LastModelPath);
+        var path = VersionedPath(context, FormatName(LastName, metrics, AutoInsertMetricName), LastModelPath);
         context.SaveCheckpoint(path);
         LastModelPath = path;
         bestChangesAtLastSave = context.BestCheckpointChanges;
@@ -247,14 +257,14 @@ public sealed partial class ModelCheckpoint : Callback
         if (metric is null)
         {
             // Without a monitor the newest checkpoint is the "best"; k = 1 keeps only it.
-            var path = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), BestModelPath);
+            var path = VersionedPath(context, FormatName(Filename, metrics, AutoInsertMetricName), BestModelPath);
             var previous = BestModelPath;
             context.SaveCheckpoint(path);
             BestModelPath = path;
             context.BestCheckpointChanges++;
             if (SaveTopK == 1 && previous is not null && previous != path)
             {
-                DeleteCheckpoint(previous);
+                DeleteCheckpoint(context, previous);
             }
 
             return;
@@ -276,7 +286,7 @@ public sealed partial class ModelCheckpoint : Callback
         }
 
         var replaceable = SaveTopK > 0 && bestKModels.Count >= SaveTopK ? KthPath() : null;
-        var newPath = VersionedPath(FormatName(Filename, metrics, AutoInsertMetricName), replaceable);
+        var newPath = VersionedPath(context, FormatName(Filename, metrics, AutoInsertMetricName), replaceable);
         context.SaveCheckpoint(newPath);
 
         // Prune only now that the new file is in place (it may have replaced the pruned one's name).
@@ -286,7 +296,7 @@ public sealed partial class ModelCheckpoint : Callback
             bestKModels.Remove(worst);
             if (worst != newPath)
             {
-                DeleteCheckpoint(worst);
+                DeleteCheckpoint(context, worst);
             }
         }
 
@@ -303,7 +313,8 @@ public sealed partial class ModelCheckpoint : Callback
     private string KthPath()
         => (mode == MonitorMode.Max ? bestKModels.MinBy(p => p.Value) : bestKModels.MaxBy(p => p.Value)).Key;
 
-    private string VersionedPath(string name, string? replaceable)
+    /// <summary>The file to write: <paramref name="name"/>, with a version suffix when that file exists; global rank 0 picks it for every rank.</summary>
+    private string VersionedPath(CallbackContext context, string name, string? replaceable)
     {
         var path = Path.Combine(directory!, name + CheckpointFile.Extension);
         for (var version = 1; File.Exists(path) && path != replaceable; version++)
@@ -311,13 +322,13 @@ public sealed partial class ModelCheckpoint : Callback
             path = Path.Combine(directory!, $"{name}-v{version}{CheckpointFile.Extension}");
         }
 
-        return path;
+        return context.Strategy.BroadcastText(path)!;
     }
 
-    /// <summary>Deletes a checkpoint this callback wrote; never a file outside its own directory.</summary>
-    private void DeleteCheckpoint(string path)
+    /// <summary>Deletes a checkpoint this callback wrote (on global rank 0); never a file outside its own directory.</summary>
+    private void DeleteCheckpoint(CallbackContext context, string path)
     {
-        if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), directory, StringComparison.Ordinal))
+        if (!context.Strategy.IsGlobalZero || !string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), directory, StringComparison.Ordinal))
         {
             return;
         }

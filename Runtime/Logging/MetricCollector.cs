@@ -46,9 +46,9 @@ public sealed class MetricCollector : IDisposable
         stepBatchSize = null;
     }
 
-    internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize)
+    internal void Log(string name, Tensor value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
     {
-        var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
+        var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce, syncDist);
         RequireValueLog(metric);
         if (value.numel() != 1)
         {
@@ -73,6 +73,7 @@ public sealed class MetricCollector : IDisposable
         }
 
         metric.Updates++;
+        metric.SyncedEpochValue = null;
         switch (metric.Reduce)
         {
             case MetricReduce.Mean:
@@ -98,9 +99,9 @@ public sealed class MetricCollector : IDisposable
         }
     }
 
-    internal void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize)
+    internal void Log(string name, double value, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, long? batchSize, bool syncDist = false)
     {
-        var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce);
+        var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce, syncDist);
         RequireValueLog(metric);
         metric.UpdatedAtStep = stepCounter;
         metric.LatestIsTensor = false;
@@ -111,6 +112,7 @@ public sealed class MetricCollector : IDisposable
         }
 
         metric.Updates++;
+        metric.SyncedEpochValue = null;
         switch (metric.Reduce)
         {
             case MetricReduce.Mean:
@@ -140,7 +142,7 @@ public sealed class MetricCollector : IDisposable
     internal void Log(string name, Metric metric, bool? onStep, bool? onEpoch, bool progressBar)
     {
         ArgumentNullException.ThrowIfNull(metric);
-        var logged = GetOrAdd(name, onStep, onEpoch, progressBar, default);
+        var logged = GetOrAdd(name, onStep, onEpoch, progressBar, default, syncDist: false);
         if (logged.Source is null)
         {
             if (logged.Updates > 0 || logged.UpdatedAtStep >= 0)
@@ -249,6 +251,51 @@ public sealed class MetricCollector : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reduces the epoch values of metrics logged with <c>syncDist: true</c> across processes (Lightning's
+    /// <c>sync_dist</c> at epoch end): a mean all-reduces its weighted sum and its total weight separately,
+    /// so the result is the global weighted mean; a sum adds, a min or max takes the extreme. Called once
+    /// per epoch before the values are read, on every rank in the same order; every rank must have logged
+    /// the same synced names. One process: nothing to do. Metric objects sync their own states when computed.
+    /// </summary>
+    /// <param name="strategy">The strategy whose collectives combine the values.</param>
+    internal void SyncEpochValues(Strategies.Strategy strategy)
+    {
+        if (strategy.WorldSize == 1)
+        {
+            return;
+        }
+
+        foreach (var metric in metricsInOrder)
+        {
+            if (!metric.SyncDist || !metric.OnEpoch || metric.Updates == 0 || metric.Source is not null)
+            {
+                continue;
+            }
+
+            metric.SyncedEpochValue = metric.Reduce switch
+            {
+                MetricReduce.Mean => Divide(AllReduce(strategy, Strategies.ReduceOp.Sum, LocalSum(metric), metric.Weight)),
+                MetricReduce.Sum => AllReduce(strategy, Strategies.ReduceOp.Sum, LocalSum(metric))[0],
+                MetricReduce.Min => AllReduce(strategy, Strategies.ReduceOp.Min, ComputeEpochValue(metric))[0],
+                _ => AllReduce(strategy, Strategies.ReduceOp.Max, ComputeEpochValue(metric))[0],
+            };
+        }
+
+        static double Divide(double[] sumAndWeight) => sumAndWeight[1] == 0 ? double.NaN : sumAndWeight[0] / sumAndWeight[1];
+    }
+
+    private static double LocalSum(LoggedMetric metric)
+        => metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
+
+    private static double[] AllReduce(Strategies.Strategy strategy, Strategies.ReduceOp op, params double[] values)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensor = torch.tensor(values, dtype: ScalarType.Float64, device: strategy.Device);
+        strategy.AllReduce(tensor, op);
+        return tensor.cpu().data<double>().ToArray();
+    }
+
     /// <summary>The names logged so far in this phase, in first-logged order.</summary>
     internal IEnumerable<string> LoggedNames
     {
@@ -300,13 +347,18 @@ public sealed class MetricCollector : IDisposable
             return metric.ComputeSource(source);
         }
 
+        if (metric.SyncedEpochValue is { } synced)
+        {
+            return synced;
+        }
+
         switch (metric.Reduce)
         {
             case MetricReduce.Mean:
-                var sum = metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
+                var sum = LocalSum(metric);
                 return metric.Weight == 0 ? double.NaN : sum / metric.Weight;
             case MetricReduce.Sum:
-                return metric.SumNumber + (metric.SumTensor is null ? 0 : metric.SumTensor.item<double>());
+                return LocalSum(metric);
             case MetricReduce.Min:
                 var min = metric.ExtremeNumber ?? double.PositiveInfinity;
                 return metric.ExtremeTensor is null ? min : Math.Min(min, metric.ExtremeTensor.item<double>());
@@ -316,7 +368,7 @@ public sealed class MetricCollector : IDisposable
         }
     }
 
-    private LoggedMetric GetOrAdd(string name, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce)
+    private LoggedMetric GetOrAdd(string name, bool? onStep, bool? onEpoch, bool progressBar, MetricReduce reduce, bool syncDist)
     {
         if (Phase == RunPhase.Predict)
         {
@@ -328,10 +380,10 @@ public sealed class MetricCollector : IDisposable
         var resolvedOnEpoch = onEpoch ?? !defaultOnStep;
         if (metricsByName.TryGetValue(name, out var existing))
         {
-            if (existing.OnStep != resolvedOnStep || existing.OnEpoch != resolvedOnEpoch || existing.ProgressBar != progressBar || existing.Reduce != reduce)
+            if (existing.OnStep != resolvedOnStep || existing.OnEpoch != resolvedOnEpoch || existing.ProgressBar != progressBar || existing.Reduce != reduce || existing.SyncDist != syncDist)
             {
                 throw new InvalidOperationException(
-                    $"Log(\"{name}\") was called with different options in the same phase: first (onStep: {existing.OnStep}, onEpoch: {existing.OnEpoch}, progressBar: {existing.ProgressBar}, reduce: {existing.Reduce}), now (onStep: {resolvedOnStep}, onEpoch: {resolvedOnEpoch}, progressBar: {progressBar}, reduce: {reduce}).");
+                    $"Log(\"{name}\") was called with different options in the same phase: first (onStep: {existing.OnStep}, onEpoch: {existing.OnEpoch}, progressBar: {existing.ProgressBar}, reduce: {existing.Reduce}{SyncText(existing.SyncDist)}), now (onStep: {resolvedOnStep}, onEpoch: {resolvedOnEpoch}, progressBar: {progressBar}, reduce: {reduce}{SyncText(syncDist)}).");
             }
 
             return existing;
@@ -347,11 +399,13 @@ public sealed class MetricCollector : IDisposable
             throw new ArgumentException($"Log(\"{name}\"): onStep and onEpoch are both false, so the value would go nowhere. Set at least one of them.");
         }
 
-        var metric = new LoggedMetric(name, resolvedOnStep, resolvedOnEpoch, progressBar, reduce);
+        var metric = new LoggedMetric(name, resolvedOnStep, resolvedOnEpoch, progressBar, reduce, syncDist);
         metricsByName.Add(name, metric);
         metricsInOrder.Add(metric);
         return metric;
     }
+
+    private static string SyncText(bool syncDist) => syncDist ? ", syncDist: True" : string.Empty;
 
     private static void RequireValueLog(LoggedMetric metric)
     {
@@ -376,7 +430,7 @@ public sealed class MetricCollector : IDisposable
     private static Tensor NewAccumulator(Device device, double initialValue)
         => torch.full(1, initialValue, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
 
-    private sealed class LoggedMetric(string name, bool onStep, bool onEpoch, bool progressBar, MetricReduce reduce) : IDisposable
+    private sealed class LoggedMetric(string name, bool onStep, bool onEpoch, bool progressBar, MetricReduce reduce, bool syncDist) : IDisposable
     {
         public string Name { get; } = name;
 
@@ -387,6 +441,12 @@ public sealed class MetricCollector : IDisposable
         public bool ProgressBar { get; } = progressBar;
 
         public MetricReduce Reduce { get; } = reduce;
+
+        /// <summary>True when the epoch value is reduced across processes (Lightning's <c>sync_dist</c>).</summary>
+        public bool SyncDist { get; } = syncDist;
+
+        /// <summary>The epoch value reduced across processes by <see cref="SyncEpochValues"/>, until the next update or reset.</summary>
+        public double? SyncedEpochValue { get; set; }
 
         public string StepName { get; } = onStep && onEpoch ? name + "_step" : name;
 
@@ -443,6 +503,7 @@ public sealed class MetricCollector : IDisposable
             Source?.Reset();
             computedVersion = -1;
             Updates = 0;
+            SyncedEpochValue = null;
             Weight = 0;
             SumNumber = 0;
             ExtremeNumber = null;

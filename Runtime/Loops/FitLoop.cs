@@ -131,6 +131,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         };
         context.ModuleState.ManualStepHandler = optimizer =>
         {
+            context.Strategy.ReduceGradients(optimizer);
             context.Precision.UnscaleGradients(optimizer);
             BeforeOptimizerStep(optimizer);
             return context.Precision.OptimizerStep(optimizer);
@@ -498,7 +499,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     }
 
     /// <summary>A stop request counts only once <see cref="TrainerOptions.MinEpochs"/> epochs are done (Lightning's rule).</summary>
-    private bool StopRequested() => context.ShouldStop && context.CurrentEpoch >= context.Options.MinEpochs;
+    private bool StopRequested() => context.ReduceShouldStop() && context.CurrentEpoch >= context.Options.MinEpochs;
 
     private bool StepLimitReached() => context.Options.MaxSteps >= 0 && context.GlobalStep >= context.Options.MaxSteps;
 

@@ -172,7 +172,7 @@ internal sealed class RunContext
         }
     }
 
-    /// <summary>Sends metrics to every logger.</summary>
+    /// <summary>Sends metrics to every logger and flushes it (Lightning saves each logger after every <c>log_metrics</c>), so a crash loses no logged row.</summary>
     public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step)
     {
         if (metrics.Count == 0)
@@ -183,13 +183,30 @@ internal sealed class RunContext
         foreach (var logger in Loggers)
         {
             logger.LogMetrics(metrics, step);
+            logger.Flush();
         }
+    }
+
+    /// <summary>
+    /// Combines the stop requests of every process (any one stops all) and returns whether fitting should
+    /// stop. A rank that did not request the stop itself records it with a reason naming that. Every rank
+    /// must call this at the same points of the loop.
+    /// </summary>
+    public bool ReduceShouldStop()
+    {
+        if (Strategy.WorldSize > 1 && Strategy.ReduceDecision(ShouldStop) && !ShouldStop)
+        {
+            RequestStop($"Stopping in epoch {CurrentEpoch}: another process requested a stop.");
+        }
+
+        return ShouldStop;
     }
 
     /// <summary>Turns a collector's epoch values into logger output and callback metrics.</summary>
     public Dictionary<string, double> PublishEpoch(MetricCollector metrics, long step, bool addEpochKey)
     {
         var epochValues = new Dictionary<string, double>(StringComparer.Ordinal);
+        metrics.SyncEpochValues(Strategy);
         metrics.CollectEpochValues(epochValues, progressBarOnly: false);
         metrics.CollectCallbackMetrics(CallbackMetrics, includeStepValues: true);
         metrics.CollectEpochValues(ProgressBarMetrics, progressBarOnly: true);

@@ -174,7 +174,7 @@ public sealed class Tuner(Trainer trainer)
         }
     }
 
-    /// <summary>A trainer for one search: the user's options with a step limit, one callback, and nothing written or printed.</summary>
+    /// <summary>A trainer for one search: the user's options with a step limit, one callback, the user's strategy, and nothing written or printed.</summary>
     private Trainer SearchTrainer(int maxSteps, BatchLimit limitTrainBatches, Callback callback)
         => new(
             trainer.Options with
@@ -185,14 +185,19 @@ public sealed class Tuner(Trainer trainer)
                 LimitTrainBatches = limitTrainBatches,
                 LimitValBatches = 0,
                 NumSanityValSteps = 0,
-                Callbacks = [callback],
                 EnableCheckpointing = false,
                 EnableLogging = false,
                 EnableProgressBar = false,
                 // The finders watch the loss themselves: a diverging loss ends a sweep or marks a size, it is not an error.
                 StopOnNonFiniteLoss = false,
             },
-            TextWriter.Null);
+            callbacks: [callback],
+            loggers: [],
+            strategy: trainer.Strategy,
+            console: TextWriter.Null)
+        {
+            PrecisionFactory = trainer.PrecisionFactory,
+        };
 
     private void CheckRunnable(string finder, int batchCount, BatchLimit limit)
     {

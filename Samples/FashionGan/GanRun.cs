@@ -38,7 +38,7 @@ public static class GanRun
         Seeding.SeedEverything(options.Seed);
         using var gan = new FashionGan();
         using var train = data.Train.ToLoader(options.BatchSize, shuffle: true, dropLast: true, seed: options.Seed);
-        var trainer = new Trainer(
+        using var trainer = new Trainer(
             new TrainerOptions
             {
                 MaxEpochs = options.Epochs,
@@ -48,7 +48,7 @@ public static class GanRun
                 LimitTrainBatches = options.LimitTrainBatches is { } limit ? limit : BatchLimit.All,
                 EnableProgressBar = options.Progress,
             },
-            console);
+            console: console);
         trainer.Fit(gan, train);
 
         using var random = new Generator((ulong)options.Seed);

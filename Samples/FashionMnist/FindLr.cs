@@ -24,7 +24,7 @@ public static class FindLr
         Seeding.SeedEverything(options.Seed);
         using var model = new FashionClassifier(options.Model, hiddenSize: 128, learningRate: options.LearningRate);
         using var train = data.Train.ToLoader(options.BatchSize, shuffle: true, seed: options.Seed);
-        var trainer = new Trainer(
+        using var trainer = new Trainer(
             new TrainerOptions
             {
                 Seed = options.Seed,
@@ -32,7 +32,7 @@ public static class FindLr
                 Precision = options.Precision,
                 EnableProgressBar = options.Progress,
             },
-            console);
+            console: console);
 
         var finder = new Tuner(trainer).LrFind(model, train);
         var plotPath = Path.Combine(options.RootDirectory, "lr_find.png");

@@ -32,7 +32,10 @@ public static class SampleRun
         using var validation = data.Validation.ToLoader(1000, shuffle: false);
         using var test = data.Test.ToLoader(1000, shuffle: false);
 
-        var trainer = new Trainer(
+        var callbacks = options.CheckpointEveryNSteps is { } everyNSteps
+            ? new Callback[] { new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 } }
+            : [];
+        using var trainer = new Trainer(
             new TrainerOptions
             {
                 MaxEpochs = options.Epochs,
@@ -44,11 +47,9 @@ public static class SampleRun
                 LimitTestBatches = options.LimitTestBatches is { } testLimit ? testLimit : BatchLimit.All,
                 EnableProgressBar = options.Progress,
                 Precision = options.Precision,
-                Callbacks = options.CheckpointEveryNSteps is { } everyNSteps
-                    ? [new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 }]
-                    : [],
             },
-            console);
+            callbacks,
+            console: console);
 
         trainer.Fit(model, train, validation, options.CheckpointPath);
         var metrics = trainer.Test(model, test);

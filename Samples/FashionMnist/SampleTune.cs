@@ -43,7 +43,7 @@ public static class SampleTune
             using var model = FashionClassifier.FromHyperparameters(hyperparameters);
             using var train = data.Train.ToLoader(options.BatchSize, shuffle: true, seed: options.Seed);
             using var validation = data.Validation.ToLoader(1000, shuffle: false);
-            var trainer = new Trainer(
+            using var trainer = new Trainer(
                 new TrainerOptions
                 {
                     MaxEpochs = options.Epochs,
@@ -55,9 +55,9 @@ public static class SampleTune
                     EnableProgressBar = false,
                     EnableCheckpointing = false,
                     Precision = options.Precision,
-                    Callbacks = [new PruningCallback(trial)],
                 },
-                TextWriter.Null);
+                callbacks: [new PruningCallback(trial)],
+                console: TextWriter.Null);
             trainer.Fit(model, train, validation);
             return trainer.CallbackMetrics["val_acc"];
         });
