@@ -30,8 +30,23 @@ internal static class AtomicFile
         }
         catch
         {
-            File.Delete(temporary);
+            TryDelete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>Deletes a temporary file after a failed write; a file that cannot be deleted is left for <see cref="TemporaryFiles.RemoveStray"/>, so the write's own error is the one reported.</summary>
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 }

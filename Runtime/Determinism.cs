@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace Volt;
@@ -38,21 +37,10 @@ public static unsafe class Determinism
 
     private static (IntPtr Context, IntPtr Set, IntPtr Get) Resolve()
     {
-        // Make sure TorchSharp has loaded libtorch, then find it the way TorchSharp did.
-        _ = torch.get_num_threads();
-        foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll" })
-        {
-            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out var library)
-                && NativeLibrary.TryGetExport(library, GlobalContext, out var globalContext)
-                && NativeLibrary.TryGetExport(library, SetDeterministic, out var set)
-                && NativeLibrary.TryGetExport(library, GetDeterministic, out var get))
-            {
-                return (((delegate* unmanaged<IntPtr>)globalContext)(), set, get);
-            }
-        }
-
-        throw new PlatformNotSupportedException(
-            "TrainerOptions.Deterministic needs libtorch's at::Context::setDeterministicAlgorithms, which the loaded libtorch does not export "
-            + "(Volt looks it up by its Linux C++ name). Set Deterministic = false on this platform.");
+        var symbols = LibTorchSymbols.TryResolve([GlobalContext, SetDeterministic, GetDeterministic], out _)
+            ?? throw new PlatformNotSupportedException(
+                "TrainerOptions.Deterministic needs libtorch's at::Context::setDeterministicAlgorithms, which the loaded libtorch does not export "
+                + "(Volt looks it up by its Linux C++ name). Set Deterministic = false on this platform.");
+        return (((delegate* unmanaged<IntPtr>)symbols[0])(), symbols[1], symbols[2]);
     }
 }

@@ -102,40 +102,68 @@ return 0;
 void MetricCost(TensorDataLoader<ImageBatch> train, int steps)
 {
     Console.WriteLine($"== 7. Metric objects: Accuracy + macro F1 updated per step vs two precomputed tensors logged, MLP, batch 64, {steps} steps per run");
-    double Fit(MetricLogging logging)
+    MetricLogging[] variants = [MetricLogging.MetricCollection, MetricLogging.MetricObjects, MetricLogging.PrecomputedTensors, MetricLogging.None];
+
+    // One fit: the whole step and, timed inside the step, the metric work alone (updates and Log calls).
+    (double Step, double MetricWork) Fit(MetricLogging logging)
     {
         Seeding.SeedEverything(Workloads.Seed);
         using var model = new MetricMlp(logging);
         var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1, maxSteps: steps));
-        return Interleaved.Seconds(() => trainer.Fit(model, train)) / steps * 1e6;
+        var seconds = Interleaved.Seconds(() => trainer.Fit(model, train));
+        return (seconds / steps * 1e6, (double)model.MetricTicks / Stopwatch.Frequency / model.Steps * 1e6);
     }
 
-    Fit(MetricLogging.MetricObjects);
-    Fit(MetricLogging.PrecomputedTensors);
-    var (metrics, tensors) = Interleaved.Run(repeats, () => Fit(MetricLogging.MetricObjects), () => Fit(MetricLogging.PrecomputedTensors));
-    var (_, none) = Interleaved.Run(repeats, () => 0, () => Fit(MetricLogging.None));
-    Console.WriteLine($"metric objects:     {metrics.Format("µs/step", "F2")}");
-    Console.WriteLine($"precomputed tensors: {tensors.Format("µs/step", "F2")}");
-    Console.WriteLine($"no metric logging:  {none.Format("µs/step", "F2")}");
-    var differences = new Sample(metrics.Values.Zip(tensors.Values, (m, t) => m - t).ToList());
-    Console.WriteLine($"metric objects − precomputed tensors: {metrics.Median - tensors.Median:F2} µs/step (difference of medians); per-pair {differences.Format("µs", "F2")}");
+    foreach (var variant in variants)
+    {
+        Fit(variant);
+    }
 
-    // The same updates alone, on one real batch's logits: the host cost without the step around it.
+    var stepTimes = variants.ToDictionary(v => v, _ => new List<double>());
+    var metricTimes = variants.ToDictionary(v => v, _ => new List<double>());
+    for (var i = 0; i < repeats; i++)
+    {
+        // Interleaved, in a rotating order, so a change of machine load spreads over every variant.
+        for (var j = 0; j < variants.Length; j++)
+        {
+            var variant = variants[(i + j) % variants.Length];
+            var (step, metricWork) = Fit(variant);
+            stepTimes[variant].Add(step);
+            metricTimes[variant].Add(metricWork);
+        }
+    }
+
+    foreach (var variant in variants)
+    {
+        Console.WriteLine($"{variant,-20} step {new Sample(stepTimes[variant]).Format("µs/step", "F2")}; metric work in the step {new Sample(metricTimes[variant]).Format("µs/step", "F2")}");
+    }
+
+    foreach (var variant in new[] { MetricLogging.MetricCollection, MetricLogging.MetricObjects })
+    {
+        var over = new Sample(metricTimes[variant].Zip(metricTimes[MetricLogging.PrecomputedTensors], (m, t) => m - t).ToList());
+        Console.WriteLine($"{variant} − precomputed tensors, metric work per pair: {over.Format("µs/step", "F2")}");
+    }
+
+    // The updates alone, on one real batch's logits: the host cost without the step around it.
     using var scope = torch.NewDisposeScope();
     using var epoch = train.OpenEpoch(0, Workloads.Seed);
     var batch = epoch.GetBatch(0);
-    Seeding.SeedEverything(Workloads.Seed);
-    using var probe = new MetricMlp(MetricLogging.MetricObjects);
-    var logits = probe.forward(batch.Images).detach();
     var updates = quick ? 5_000 : 50_000;
-    probe.UpdateMetrics(logits, batch.Labels, 1_000);
-    var isolated = new List<double>();
-    for (var i = 0; i < repeats; i++)
+    foreach (var variant in new[] { MetricLogging.MetricCollection, MetricLogging.MetricObjects })
     {
-        isolated.Add(Interleaved.Seconds(() => probe.UpdateMetrics(logits, batch.Labels, updates)) / updates * 1e6);
+        Seeding.SeedEverything(Workloads.Seed);
+        using var probe = new MetricMlp(variant);
+        var logits = probe.forward(batch.Images).detach();
+        probe.UpdateMetrics(logits, batch.Labels, 1_000);
+        var isolated = new List<double>();
+        for (var i = 0; i < repeats; i++)
+        {
+            isolated.Add(Interleaved.Seconds(() => probe.UpdateMetrics(logits, batch.Labels, updates)) / updates * 1e6);
+        }
+
+        Console.WriteLine($"{variant} updates alone: {new Sample(isolated).Format("µs/step", "F2")}");
     }
 
-    Console.WriteLine($"Accuracy.Update + F1Score.Update alone: {new Sample(isolated).Format("µs/step", "F2")}");
     Console.WriteLine();
 }
 

@@ -159,4 +159,53 @@ public sealed class MetricContractTests
         Assert.Equal(0, collection["f1"].UpdateCount);
         Assert.Throws<ArgumentException>(() => collection.Add("acc", new Accuracy(ClassificationTask.Binary())));
     }
+
+    [Fact]
+    public void ACollectionSharesTheBinsOfEqualTasksAndKeepsEveryMetricsStatesApart()
+    {
+        using var scope = NewDisposeScope();
+        var batches = new (Tensor Preds, Tensor Target)[]
+        {
+            (tensor(new float[] { 0.9f, 0.1f, 0.0f, 0.2f, 0.7f, 0.1f, 0.3f, 0.3f, 0.4f, 0.5f, 0.4f, 0.1f }).reshape(4, 3), tensor(new long[] { 0, 1, 1, 2 })),
+            (tensor(new float[] { 0.1f, 0.1f, 0.8f, 0.6f, 0.3f, 0.1f }).reshape(2, 3), tensor(new long[] { 2, 1 })),
+            (tensor(new float[] { 0.2f, 0.5f, 0.3f, 0.7f, 0.2f, 0.1f, 0.1f, 0.2f, 0.7f }).reshape(3, 3), tensor(new long[] { 1, 1, 2 })),
+        };
+        Func<Metric>[] factories =
+        [
+            () => new Accuracy(ClassificationTask.Multiclass(3)),
+            () => new F1Score(ClassificationTask.Multiclass(3), Average.Macro),
+            () => new ConfusionMatrix(ClassificationTask.Multiclass(3)),
+            () => new Precision(ClassificationTask.Multiclass(3, ignoreIndex: 2), Average.Micro),
+            () => new AUROC(ClassificationTask.Multiclass(3)),
+        ];
+        using var collection = new MetricCollection();
+        for (var i = 0; i < factories.Length; i++)
+        {
+            collection.Add($"m{i}", factories[i]());
+        }
+
+        // Two batches into everything, then one metric of the shared task is reset and a third batch follows:
+        // the reset metric holds the third batch only, the others all three.
+        collection.Update(batches[0].Preds, batches[0].Target);
+        collection.Update(batches[1].Preds, batches[1].Target);
+        collection["m1"].Reset();
+        collection.Update(batches[2].Preds, batches[2].Target);
+
+        for (var i = 0; i < factories.Length; i++)
+        {
+            using var alone = factories[i]();
+            foreach (var (preds, target) in i == 1 ? batches[2..] : batches)
+            {
+                alone.Update(preds, target);
+            }
+
+            Close(Values(alone), Values(collection[$"m{i}"]));
+            Assert.Equal(alone.UpdateCount, collection[$"m{i}"].UpdateCount);
+        }
+
+        // Labels 0 1 2 0 | 2 0 | 1 0 2 against targets 0 1 1 2 | 2 1 | 1 1 2: 5 of 9 right.
+        Close(5.0 / 9, collection["m0"].Compute().item<double>());
+        var negative = Assert.Throws<ArgumentException>(() => collection.Update(batches[0].Preds, tensor(new long[] { 0, -1, 1, 2 })));
+        Assert.Contains("negative", negative.Message);
+    }
 }

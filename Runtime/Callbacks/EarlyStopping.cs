@@ -162,7 +162,7 @@ public sealed class EarlyStopping : Callback
     {
         writer.WriteNumber("waitCount", WaitCount);
         writer.WriteNumber("stoppedEpoch", StoppedEpoch);
-        WriteDouble(writer, "bestScore", BestScore);
+        CallbackStateJson.WriteDouble(writer, "bestScore", BestScore);
         writer.WriteNumber("patience", Patience);
     }
 
@@ -171,23 +171,6 @@ public sealed class EarlyStopping : Callback
     {
         WaitCount = state.GetProperty("waitCount").GetInt32();
         StoppedEpoch = state.GetProperty("stoppedEpoch").GetInt32();
-        BestScore = ReadDouble(state.GetProperty("bestScore"));
+        BestScore = CallbackStateJson.ReadDouble(state.GetProperty("bestScore"));
     }
-
-    internal static void WriteDouble(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, value);
-        }
-        else
-        {
-            writer.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
-    internal static double ReadDouble(JsonElement value)
-        => value.ValueKind == JsonValueKind.String
-            ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture)
-            : value.GetDouble();
 }

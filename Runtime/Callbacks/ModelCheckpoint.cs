@@ -423,14 +423,14 @@ public sealed partial class ModelCheckpoint : Callback
         writer.WriteString("bestModelPath", Relative(BestModelPath));
         if (BestModelScore is { } score)
         {
-            EarlyStopping.WriteDouble(writer, "bestModelScore", score);
+            CallbackStateJson.WriteDouble(writer, "bestModelScore", score);
         }
 
         writer.WriteString("lastModelPath", Relative(LastModelPath));
         writer.WriteStartObject("bestKModels");
         foreach (var (path, value) in bestKModels)
         {
-            EarlyStopping.WriteDouble(writer, Relative(path)!, value);
+            CallbackStateJson.WriteDouble(writer, Relative(path)!, value);
         }
 
         writer.WriteEndObject();
@@ -465,14 +465,14 @@ public sealed partial class ModelCheckpoint : Callback
             {
                 foreach (var entry in models.EnumerateObject())
                 {
-                    kept.Add((entry.Name, EarlyStopping.ReadDouble(entry.Value)));
+                    kept.Add((entry.Name, CallbackStateJson.ReadDouble(entry.Value)));
                 }
             }
 
             return new SavedState(
                 Text(state, "dirpath"),
                 Text(state, "bestModelPath"),
-                state.TryGetProperty("bestModelScore", out var score) ? EarlyStopping.ReadDouble(score) : null,
+                state.TryGetProperty("bestModelScore", out var score) ? CallbackStateJson.ReadDouble(score) : null,
                 Text(state, "lastModelPath"),
                 kept);
         }

@@ -57,50 +57,36 @@ public static class CheckpointFile
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
-        var temporary = TemporaryFiles.NameFor(fullPath);
         try
         {
             Directory.CreateDirectory(directory);
-            // FileShare.None also locks the file, so a cleanup by another process leaves it alone while it is written.
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            AtomicFile.Write(fullPath, stream =>
             {
-                using (var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+                using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+                var entries = new List<(string Name, string Entry, Tensor Tensor)>();
+                for (var i = 0; i < tensors.Count; i++)
                 {
-                    var entries = new List<(string Name, string Entry, Tensor Tensor)>();
-                    for (var i = 0; i < tensors.Count; i++)
-                    {
-                        entries.Add((tensors[i].Name, $"tensors/{i}.bin", tensors[i].Tensor));
-                    }
-
-                    // The manifest goes last so it can hold the SHA-256 of every entry written before it.
-                    var hashes = new List<(string Entry, string Sha256)>();
-                    foreach (var (_, entry, tensor) in entries)
-                    {
-                        hashes.Add((entry, WriteEntry(archive, entry, output => WriteTensorBytes(tensor, output))));
-                    }
-
-                    foreach (var (entry, write) in blobs)
-                    {
-                        hashes.Add((entry, WriteEntry(archive, entry, write)));
-                    }
-
-                    WriteManifest(archive, writeManifest, entries, hashes);
+                    entries.Add((tensors[i].Name, $"tensors/{i}.bin", tensors[i].Tensor));
                 }
 
-                stream.Flush(flushToDisk: true);
-            }
+                // The manifest goes last so it can hold the SHA-256 of every entry written before it.
+                var hashes = new List<(string Entry, string Sha256)>();
+                foreach (var (_, entry, tensor) in entries)
+                {
+                    hashes.Add((entry, WriteEntry(archive, entry, output => WriteTensorBytes(tensor, output))));
+                }
 
-            File.Move(temporary, fullPath, overwrite: true);
+                foreach (var (entry, write) in blobs)
+                {
+                    hashes.Add((entry, WriteEntry(archive, entry, write)));
+                }
+
+                WriteManifest(archive, writeManifest, entries, hashes);
+            });
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
             throw new IOException($"Could not write the checkpoint '{fullPath}': {error.Message} Existing checkpoints were left as they were.", error);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
         }
     }
 
@@ -171,20 +157,6 @@ public static class CheckpointFile
         }
 
         output.Write(cpu.bytes);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
 

@@ -123,60 +123,11 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(module);
-        var target = module.state_dict();
-        var stored = checkpoint.TensorNames(ModelPrefix).Select(n => n[ModelPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, tensor) in target)
-        {
-            if (!stored.Contains(name))
-            {
-                throw CheckpointReader.Invalid(checkpoint.Path, $"it has no weights for the parameter '{name}' of {module.GetType().Name}");
-            }
-        }
-
-        foreach (var name in stored)
-        {
-            if (!target.ContainsKey(name))
-            {
-                throw CheckpointReader.Invalid(checkpoint.Path, $"it holds the parameter '{name}', which {module.GetType().Name} does not have");
-            }
-        }
-
-        // Everything is read and checked before the first parameter changes, so a bad file leaves the module as it was.
-        var values = new List<(Tensor Target, Tensor Value)>();
-        try
-        {
-            foreach (var (name, tensor) in target)
-            {
-                var value = checkpoint.ReadTensor(ModelPrefix + name);
-                values.Add((tensor, value));
-                if (!value.shape.SequenceEqual(tensor.shape) || value.dtype != tensor.dtype)
-                {
-                    throw CheckpointReader.Invalid(
-                        checkpoint.Path,
-                        $"the parameter '{name}' has shape [{string.Join(", ", value.shape)}] {value.dtype} in the checkpoint but [{string.Join(", ", tensor.shape)}] {tensor.dtype} in {module.GetType().Name}");
-                }
-
-                if (!AllFinite(value))
-                {
-                    throw CheckpointReader.Invalid(
-                        checkpoint.Path,
-                        $"the tensor '{ModelPrefix + name}' (entry '{checkpoint.EntryOf(ModelPrefix + name)}') holds values that are not finite (NaN or infinite); it was saved from a diverged model");
-                }
-            }
-
-            using var noGrad = no_grad();
-            foreach (var (tensor, value) in values)
-            {
-                tensor.copy_(value);
-            }
-        }
-        finally
-        {
-            foreach (var (_, value) in values)
-            {
-                value.Dispose();
-            }
-        }
+        ModuleStateLoader.Load(
+            module,
+            checkpoint.TensorNames(ModelPrefix).Select(n => n[ModelPrefix.Length..]).ToList(),
+            name => checkpoint.ReadTensor(ModelPrefix + name),
+            new CheckpointErrors(checkpoint, module.GetType().Name));
     }
 
     /// <summary>
@@ -320,6 +271,28 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         return ManifestFields.Object(checkpoint, checkpoint.Root, "hyperparameters");
+    }
+
+    /// <summary>The messages of <see cref="LoadModelState"/>, naming the checkpoint.</summary>
+    private sealed class CheckpointErrors(CheckpointReader checkpoint, string moduleName) : IModuleStateErrors
+    {
+        public Exception Missing(IReadOnlyList<string> names)
+            => CheckpointReader.Invalid(checkpoint.Path, $"it has no weights for the parameter '{names[0]}' of {moduleName}");
+
+        public Exception Unexpected(IReadOnlyList<string> names, IReadOnlyList<string> parameters)
+            => CheckpointReader.Invalid(checkpoint.Path, $"it holds the parameter '{names[0]}', which {moduleName} does not have");
+
+        public Exception Mismatch(string name, Tensor stored, Tensor parameter)
+            => CheckpointReader.Invalid(
+                checkpoint.Path,
+                $"the parameter '{name}' has shape [{string.Join(", ", stored.shape)}] {stored.dtype} in the checkpoint but [{string.Join(", ", parameter.shape)}] {parameter.dtype} in {moduleName}");
+
+        public Exception? Reject(string name, Tensor stored)
+            => AllFinite(stored)
+                ? null
+                : CheckpointReader.Invalid(
+                    checkpoint.Path,
+                    $"the tensor '{ModelPrefix + name}' (entry '{checkpoint.EntryOf(ModelPrefix + name)}') holds values that are not finite (NaN or infinite); it was saved from a diverged model");
     }
 }
 

@@ -42,41 +42,10 @@ public sealed class StateDict : IDisposable
     public void LoadInto(nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var moduleName = module.GetType().Name;
-        var target = module.state_dict();
-        var stored = entries.ToDictionary(e => e.Name, e => e.Tensor, StringComparer.Ordinal);
-        var missing = target.Keys.Where(name => !stored.ContainsKey(name)).ToList();
-        if (missing.Count > 0)
-        {
-            throw Invalid(Path, $"it has no tensor for the parameter '{missing[0]}' of {moduleName}" + More(missing));
-        }
+        var byName = entries.ToDictionary(e => e.Name, e => e.Tensor, StringComparer.Ordinal);
 
-        var unexpected = entries.Select(e => e.Name).Where(name => !target.ContainsKey(name)).ToList();
-        if (unexpected.Count > 0)
-        {
-            throw Invalid(Path, $"it holds the tensor '{unexpected[0]}', which {moduleName} does not have" + More(unexpected)
-                + $"; the module's parameters are: {string.Join(", ", target.Keys)}");
-        }
-
-        foreach (var (name, tensor) in target)
-        {
-            var value = stored[name];
-            if (!value.shape.SequenceEqual(tensor.shape))
-            {
-                throw Invalid(Path, $"the parameter '{name}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", tensor.shape)}] in {moduleName}");
-            }
-
-            if (value.dtype != tensor.dtype)
-            {
-                throw Invalid(Path, $"the parameter '{name}' has dtype {value.dtype} in the file but {tensor.dtype} in {moduleName}");
-            }
-        }
-
-        using var noGrad = no_grad();
-        foreach (var (name, tensor) in target)
-        {
-            tensor.copy_(stored[name]);
-        }
+        // The loader disposes what it reads: an alias shares the stored tensor's memory, which stays this object's.
+        ModuleStateLoader.Load(module, entries.ConvertAll(e => e.Name), name => byName[name].alias(), new WeightsFileErrors(Path, module.GetType().Name));
     }
 
     /// <summary>Disposes the tensors.</summary>
@@ -94,5 +63,23 @@ public sealed class StateDict : IDisposable
     internal static InvalidDataException Invalid(string path, string why, Exception? inner = null)
         => new($"The weights file '{path}' cannot be used: {why}.", inner);
 
-    private static string More(List<string> names) => names.Count > 1 ? $" (and {names.Count - 1} more: {string.Join(", ", names.Skip(1).Take(5))}{(names.Count > 6 ? ", ..." : string.Empty)})" : string.Empty;
+    private static string More(IReadOnlyList<string> names) => names.Count > 1 ? $" (and {names.Count - 1} more: {string.Join(", ", names.Skip(1).Take(5))}{(names.Count > 6 ? ", ..." : string.Empty)})" : string.Empty;
+
+    /// <summary>The messages of <see cref="LoadInto"/>, naming the weights file.</summary>
+    private sealed class WeightsFileErrors(string path, string moduleName) : IModuleStateErrors
+    {
+        public Exception Missing(IReadOnlyList<string> names)
+            => Invalid(path, $"it has no tensor for the parameter '{names[0]}' of {moduleName}" + More(names));
+
+        public Exception Unexpected(IReadOnlyList<string> names, IReadOnlyList<string> parameters)
+            => Invalid(path, $"it holds the tensor '{names[0]}', which {moduleName} does not have" + More(names)
+                + $"; the module's parameters are: {string.Join(", ", parameters)}");
+
+        public Exception Mismatch(string name, Tensor stored, Tensor parameter)
+            => !stored.shape.SequenceEqual(parameter.shape)
+                ? Invalid(path, $"the parameter '{name}' has shape [{string.Join(", ", stored.shape)}] in the file but [{string.Join(", ", parameter.shape)}] in {moduleName}")
+                : Invalid(path, $"the parameter '{name}' has dtype {stored.dtype} in the file but {parameter.dtype} in {moduleName}");
+
+        public Exception? Reject(string name, Tensor stored) => null;
+    }
 }

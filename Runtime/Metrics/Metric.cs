@@ -59,9 +59,7 @@ public abstract class Metric : nn.Module
             UpdateStates(preds, target);
         }
 
-        UpdateCount++;
-        Version++;
-        ClearForwardValue();
+        RecordUpdate();
     }
 
     /// <summary>
@@ -255,6 +253,14 @@ public abstract class Metric : nn.Module
         }
 
         UpdateCount = updateCount;
+        Version++;
+        ClearForwardValue();
+    }
+
+    /// <summary>Counts an update made without <see cref="Update"/> (a <see cref="MetricCollection"/>'s shared update): the states changed and the batch value is gone.</summary>
+    private protected void RecordUpdate()
+    {
+        UpdateCount++;
         Version++;
         ClearForwardValue();
     }

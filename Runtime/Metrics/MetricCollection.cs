@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using TorchSharp;
+using Volt.Metrics.Classification;
 using static TorchSharp.torch;
 
 namespace Volt.Metrics;
@@ -74,14 +75,36 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
         register_module(name, metric);
     }
 
-    /// <summary>Updates every metric with the batch.</summary>
+    /// <summary>
+    /// Updates every metric with the batch. Counting classification metrics of equal tasks (say
+    /// <c>Accuracy</c> and <c>F1Score</c> of one <see cref="ClassificationTask"/>) share the work, as
+    /// torchmetrics' compute groups do: the batch's confusion bins are computed once and each of them adds
+    /// them to its own counts, so each still resets, forwards and checkpoints on its own.
+    /// </summary>
     /// <param name="preds">The predictions.</param>
     /// <param name="target">The ground truth.</param>
     public void Update(Tensor preds, Tensor target)
     {
+        ArgumentNullException.ThrowIfNull(preds);
+        ArgumentNullException.ThrowIfNull(target);
+        using var scope = torch.NewDisposeScope();
+        var binIndexes = new List<(ConfusionCountsMetric Source, Tensor Index)>();
         foreach (var (_, metric) in metrics)
         {
-            metric.Update(preds, target);
+            if (metric is not ConfusionCountsMetric counting)
+            {
+                metric.Update(preds, target);
+                continue;
+            }
+
+            var index = SharedBinIndex(binIndexes, counting);
+            if (index is null)
+            {
+                index = counting.BinIndex(preds, target);
+                binIndexes.Add((counting, index));
+            }
+
+            counting.UpdateFromBinIndex(index);
         }
     }
 
@@ -117,4 +140,18 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The bin index already computed this batch by a metric whose index fits <paramref name="metric"/>, or null.</summary>
+    private static Tensor? SharedBinIndex(List<(ConfusionCountsMetric Source, Tensor Index)> computed, ConfusionCountsMetric metric)
+    {
+        foreach (var (source, index) in computed)
+        {
+            if (metric.SharesBinIndexWith(source))
+            {
+                return index;
+            }
+        }
+
+        return null;
+    }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,38 +19,32 @@ internal sealed unsafe class NativeAutocast
     private readonly delegate* unmanaged<int> decrementNesting;
     private readonly delegate* unmanaged<void> clearCache;
 
-    private NativeAutocast(IntPtr library)
+    private NativeAutocast(IntPtr[] symbols)
     {
-        setEnabled = (delegate* unmanaged<sbyte, byte, void>)Export(library, "_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb");
-        isEnabled = (delegate* unmanaged<sbyte, byte>)Export(library, "_ZN2at8autocast19is_autocast_enabledEN3c1010DeviceTypeE");
-        setDtype = (delegate* unmanaged<sbyte, sbyte, void>)Export(library, "_ZN2at8autocast18set_autocast_dtypeEN3c1010DeviceTypeENS1_10ScalarTypeE");
-        getDtype = (delegate* unmanaged<sbyte, sbyte>)Export(library, "_ZN2at8autocast18get_autocast_dtypeEN3c1010DeviceTypeE");
-        incrementNesting = (delegate* unmanaged<int>)Export(library, "_ZN2at8autocast17increment_nestingEv");
-        decrementNesting = (delegate* unmanaged<int>)Export(library, "_ZN2at8autocast17decrement_nestingEv");
-        clearCache = (delegate* unmanaged<void>)Export(library, "_ZN2at8autocast11clear_cacheEv");
+        setEnabled = (delegate* unmanaged<sbyte, byte, void>)symbols[0];
+        isEnabled = (delegate* unmanaged<sbyte, byte>)symbols[1];
+        setDtype = (delegate* unmanaged<sbyte, sbyte, void>)symbols[2];
+        getDtype = (delegate* unmanaged<sbyte, sbyte>)symbols[3];
+        incrementNesting = (delegate* unmanaged<int>)symbols[4];
+        decrementNesting = (delegate* unmanaged<int>)symbols[5];
+        clearCache = (delegate* unmanaged<void>)symbols[6];
     }
 
     /// <summary>Binds the switches, or throws naming the precision option when this libtorch lacks them.</summary>
     /// <param name="precision">The precision option, for the message.</param>
     public static NativeAutocast Load(string precision)
     {
-        _ = torch.get_num_threads(); // make sure TorchSharp has loaded libtorch
-        foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll" })
-        {
-            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out var library))
-            {
-                try
-                {
-                    return new NativeAutocast(library);
-                }
-                catch (EntryPointNotFoundException missing)
-                {
-                    throw Unsupported(precision, missing.Message);
-                }
-            }
-        }
-
-        throw Unsupported(precision, "libtorch_cpu was not found next to TorchSharp");
+        string[] names =
+        [
+            "_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb",
+            "_ZN2at8autocast19is_autocast_enabledEN3c1010DeviceTypeE",
+            "_ZN2at8autocast18set_autocast_dtypeEN3c1010DeviceTypeENS1_10ScalarTypeE",
+            "_ZN2at8autocast18get_autocast_dtypeEN3c1010DeviceTypeE",
+            "_ZN2at8autocast17increment_nestingEv",
+            "_ZN2at8autocast17decrement_nestingEv",
+            "_ZN2at8autocast11clear_cacheEv",
+        ];
+        return new NativeAutocast(LibTorchSymbols.TryResolve(names, out var failure) ?? throw Unsupported(precision, failure));
     }
 
     public bool IsEnabled(DeviceType device) => isEnabled(Code(device)) != 0;
@@ -70,11 +63,6 @@ internal sealed unsafe class NativeAutocast
 
     /// <summary>c10::DeviceType codes: CPU 0, CUDA 1 (TorchSharp's DeviceType uses the same values).</summary>
     private static sbyte Code(DeviceType device) => (sbyte)device;
-
-    private static IntPtr Export(IntPtr library, string symbol)
-        => NativeLibrary.TryGetExport(library, symbol, out var address)
-            ? address
-            : throw new EntryPointNotFoundException($"{symbol} is not exported");
 
     private static PlatformNotSupportedException Unsupported(string precision, string detail)
         => new($"Precision \"{precision}\" needs libtorch's autocast functions (at::autocast::set_autocast_enabled and friends), "

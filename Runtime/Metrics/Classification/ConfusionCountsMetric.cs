@@ -7,7 +7,8 @@ namespace Volt.Metrics.Classification;
 
 /// <summary>
 /// The base of the counting classification metrics (accuracy, precision, recall, F-beta, confusion
-/// matrix): one summed state of confusion counts updated with a single <c>bincount</c> per batch.
+/// matrix): one summed state of confusion counts; an update computes every sample's bin and adds ones there
+/// with a single <c>index_add_</c>.
 /// </summary>
 /// <remarks>
 /// Layout of the <c>bins</c> state: binary and multiclass keep an S×S matrix (S = C + 1; rows target,
@@ -23,7 +24,9 @@ public abstract class ConfusionCountsMetric : Metric
     private readonly Scalar invalidLabel;
     private readonly Scalar ignoredBin;
     private readonly long binCount;
+    private readonly Scalar one = 1;
     private Tensor? labelOffsets;
+    private Tensor? ones;
 
     /// <summary>Creates the counting state for <paramref name="task"/>.</summary>
     /// <param name="name">The module name.</param>
@@ -47,7 +50,14 @@ public abstract class ConfusionCountsMetric : Metric
     public ClassificationTask Task { get; }
 
     /// <inheritdoc/>
-    protected sealed override void UpdateStates(Tensor preds, Tensor target)
+    protected sealed override void UpdateStates(Tensor preds, Tensor target) => AddToBins(BinIndex(preds, target));
+
+    /// <summary>
+    /// The bin of every sample of the batch, checked against the task (shapes, dtypes, devices), as a new
+    /// 1-D int64 tensor in the caller's dispose scope. Metrics of equal tasks compute the same index, so
+    /// a <see cref="MetricCollection"/> computes it once and hands it to each (<see cref="UpdateFromBinIndex"/>).
+    /// </summary>
+    internal Tensor BinIndex(Tensor preds, Tensor target)
     {
         RequireStateDevice(preds, nameof(preds));
         RequireStateDevice(target, nameof(target));
@@ -68,20 +78,61 @@ public abstract class ConfusionCountsMetric : Metric
             index.masked_fill_(flatTarget.eq(ignore), ignoredBin);
         }
 
-        Tensor counts;
+        return index;
+    }
+
+    /// <summary>
+    /// Adds a batch whose <see cref="BinIndex"/> a metric of an equal task computed (a
+    /// <see cref="MetricCollection"/>'s shared update), then counts the update like <see cref="Metric.Update"/>.
+    /// </summary>
+    internal void UpdateFromBinIndex(Tensor index)
+    {
+        AddToBins(index);
+        RecordUpdate();
+    }
+
+    /// <summary>Whether <see cref="BinIndex"/> of <paramref name="other"/> fits this metric: an equal task and states on the same device.</summary>
+    internal bool SharesBinIndexWith(ConfusionCountsMetric other)
+        => Task == other.Task && StateDevice.type == other.StateDevice.type && StateDevice.index == other.StateDevice.index;
+
+    /// <summary>Counts every sample into its bin (one libtorch call on the CPU).</summary>
+    private void AddToBins(Tensor index)
+    {
         try
         {
-            counts = index.bincount(null, binCount);
-            bins.Value.add_(counts);
+            if (index.device_type == DeviceType.CPU)
+            {
+                // index_add_ checks bounds on the host, so a negative index (a negative target or label) throws here.
+                bins.Value.index_add_(0, index, Ones(index), one);
+            }
+            else
+            {
+                // On an accelerator index_add_'s bounds check is a device-side assert that ends the process;
+                // bincount checks for negative values itself and throws.
+                bins.Value.add_(index.bincount(null, binCount));
+            }
         }
         catch (ExternalException error)
         {
             throw new ArgumentException(
                 $"{GetType().Name}: target holds a negative value{(Task.IgnoreIndex is { } i ? $" other than the ignore index {i}" : string.Empty)}, or preds a negative label; "
                 + $"targets must be {(Task.Kind == ClassificationKind.Multiclass ? $"class indices in [0, {Task.NumClasses})" : "0 or 1")}.",
-                nameof(target),
+                "target",
                 error);
         }
+    }
+
+    /// <summary>A cached int64 vector of ones as long as <paramref name="index"/>, on its device (the weights index_add_ adds).</summary>
+    private Tensor Ones(Tensor index)
+    {
+        var length = index.size(0);
+        if (ones is null || ones.size(0) != length || ones.device_type != index.device_type || ones.device_index != index.device_index)
+        {
+            ones?.Dispose();
+            ones = torch.ones(length, ScalarType.Int64, index.device).DetachFromDisposeScope();
+        }
+
+        return ones;
     }
 
     /// <summary>
@@ -135,7 +186,9 @@ public abstract class ConfusionCountsMetric : Metric
             stride.Dispose();
             invalidLabel.Dispose();
             ignoredBin.Dispose();
+            one.Dispose();
             labelOffsets?.Dispose();
+            ones?.Dispose();
         }
 
         base.Dispose(disposing);
