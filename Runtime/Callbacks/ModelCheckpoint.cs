@@ -280,7 +280,8 @@ public sealed partial class ModelCheckpoint : Callback
 
         var current = MonitoredMetric.Current(metric, "ModelCheckpoint", context);
         var score = double.IsNaN(current) ? MonitoredMetric.Worst(mode) : current;
-        if (SaveTopK > 0 && bestKModels.Count >= SaveTopK && !MonitoredMetric.IsBetter(score, KthValue(), mode))
+        // Lightning's check_monitor_top_k: with several processes a file is replaced only when every rank's value beats its k-th best.
+        if (SaveTopK > 0 && bestKModels.Count >= SaveTopK && !context.Strategy.ReduceDecision(MonitoredMetric.IsBetter(score, KthValue(), mode), all: true))
         {
             return;
         }
