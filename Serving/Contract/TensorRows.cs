@@ -131,7 +131,9 @@ public sealed class TensorRows
                 return new TensorRows(host.data<double>().ToArray(), ScalarType.Float64, exampleShape, examples);
             case ScalarType.Bool:
                 return new TensorRows(host.data<bool>().ToArray(), ScalarType.Bool, exampleShape, examples);
-            case ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16:
+            case ScalarType.Float32:
+                return new TensorRows(host.data<float>().ToArray(), ScalarType.Float32, exampleShape, examples);
+            case ScalarType.Float16 or ScalarType.BFloat16:
                 using (var single = host.to(ScalarType.Float32))
                 {
                     return new TensorRows(single.data<float>().ToArray(), ScalarType.Float32, exampleShape, examples);
