@@ -68,7 +68,7 @@ public static class ClassifierCli
         }
 
         using var model = options.CreateModel(parseResult);
-        var trainer = new global::Volt.Trainer(trainerOptions with { Callbacks = [.. trainerOptions.Callbacks, new global::Volt.Cli.SaveConfigCallback(config)] }, output);
+        var trainer = new global::Volt.Trainer(trainerOptions, callbacks: [new global::Volt.Cli.SaveConfigCallback(config)], console: output);
         global::Volt.Data.DataModuleTrainerExtensions.Fit(trainer, model, data, ckptPath);
         return 0;
     }
@@ -96,7 +96,7 @@ public static class ClassifierCli
 
         // With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.
         using var model = ckptPath is null ? options.CreateModel(parseResult) : global::Samples.Classifier.LoadFromCheckpoint(ckptPath);
-        var trainer = new global::Volt.Trainer(trainerOptions, output);
+        var trainer = new global::Volt.Trainer(trainerOptions, console: output);
         var metrics = global::Volt.Data.DataModuleTrainerExtensions.Validate(trainer, model, data);
         global::Volt.Cli.CliRunner.WriteMetrics(output, metrics);
         return 0;
@@ -125,7 +125,7 @@ public static class ClassifierCli
 
         // With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.
         using var model = ckptPath is null ? options.CreateModel(parseResult) : global::Samples.Classifier.LoadFromCheckpoint(ckptPath);
-        var trainer = new global::Volt.Trainer(trainerOptions, output);
+        var trainer = new global::Volt.Trainer(trainerOptions, console: output);
         var metrics = global::Volt.Data.DataModuleTrainerExtensions.Test(trainer, model, data);
         global::Volt.Cli.CliRunner.WriteMetrics(output, metrics);
         return 0;
