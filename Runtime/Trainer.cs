@@ -227,7 +227,6 @@ public sealed class Trainer : IDisposable
                     ResumeReport.Write(checkpoint, context);
                 }
 
-
                 // Close the file now: a resume into the same directory writes a new last.ckpt over it.
                 checkpoint.Dispose();
             }
