@@ -94,7 +94,7 @@ public sealed class LoggerLifecycleTests : IDisposable
         Assert.Empty(logger.Calls);
 
         var byDefault = new Trainer(root.Options(1));
-        Assert.IsType<CsvLogger>(Assert.Single(byDefault.Loggers));
+        Assert.Collection(byDefault.Loggers, l => Assert.IsType<TensorBoardLogger>(l), l => Assert.IsType<CsvLogger>(l));
     }
 
     [Fact]
