@@ -11,7 +11,7 @@ namespace Volt.Runtime.Tests.Distributed;
 internal static class MpiJob
 {
     /// <summary>Longer than any test job takes; a job past it is killed and the test fails.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError, TimeSpan Elapsed, DateTime EndedUtc)
     {

@@ -16,16 +16,17 @@ public sealed class SampleDdpTests : IDisposable
     [Fact]
     public void TwoDevicesOfBatch32ReachTheSingleProcessAccuracyOfBatch64WithinOnePoint()
     {
-        var single = SampleRun.Run(new SampleOptions { Epochs = 2, LimitValBatches = 1, RootDirectory = root.Path, Progress = false }, new StringWriter()).TestMetrics["test_acc"];
+        // 300 steps per epoch either way: one process with batches of 64, or two ranks with 32 each (the same global batches).
+        var single = SampleRun.Run(new SampleOptions { Epochs = 2, LimitTrainBatches = 300, LimitValBatches = 1, RootDirectory = root.Path, Progress = false }, new StringWriter()).TestMetrics["test_acc"];
 
-        var job = MpiJob.RunDotnet(SamplePath(), "--devices", "2", "--batch-size", "32", "--epochs", "2", "--limit-val-batches", "1", "--no-progress", "--root", root.Path);
+        var job = MpiJob.RunDotnet(SamplePath(), "--devices", "2", "--batch-size", "32", "--epochs", "2", "--limit-train-batches", "300", "--limit-val-batches", "1", "--no-progress", "--root", root.Path);
         Assert.True(job.ExitCode == 0, job.Output);
         var text = job.StandardOutput;
 
         // Only rank 0 prints the results.
         Assert.Single(Regex.Matches(text, "^weights_sha256: [0-9a-f]{64}$", RegexOptions.Multiline));
         var accuracy = double.Parse(Regex.Match(text, @"^test_acc: (0\.\d{4})$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(single > 0.84, $"one process reached only {single}");
+        Assert.True(single > 0.8, $"one process reached only {single}");
         Assert.True(Math.Abs(single - accuracy) <= 0.01, $"one process {single:F4}, two devices {accuracy:F4}");
     }
 
