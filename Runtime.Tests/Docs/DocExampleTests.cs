@@ -1,8 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using VoltDocExamples;
 using Volt.Runtime.Tests.Training;
 
@@ -53,16 +51,15 @@ public sealed class DocExampleTests : IDisposable
     [InlineData("docs/data-loaders.md")]
     public void EveryCodeBlockOfTheDocIsCodeOfThisFolder(string doc)
     {
-        var repository = RepositoryRoot();
-        var text = File.ReadAllText(Path.Combine(repository, doc));
-        var blocks = Regex.Matches(text, "```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
+        var repository = DocCode.RepositoryRoot();
+        var blocks = DocCode.Blocks(doc);
         Assert.NotEmpty(blocks);
 
         var folder = Path.Combine(repository, "Runtime.Tests", "Docs");
-        var code = Directory.GetFiles(folder, "*.cs").Select(f => Normalize(File.ReadAllText(f))).ToList();
+        var code = Directory.GetFiles(folder, "*.cs").Select(f => DocCode.Normalize(File.ReadAllText(f))).ToList();
         foreach (var block in blocks)
         {
-            var lines = Normalize(block).Split('\n');
+            var lines = DocCode.Normalize(block).Split('\n');
             var usings = lines.TakeWhile(l => l.StartsWith("using ", StringComparison.Ordinal) || l.Length == 0).ToArray();
             var body = string.Join('\n', lines.Skip(usings.Length));
             var file = code.FirstOrDefault(c => c.Contains(body, StringComparison.Ordinal));
@@ -77,11 +74,4 @@ public sealed class DocExampleTests : IDisposable
         using var batches = loader.OpenEpoch(epoch, defaultSeed: 0);
         return Enumerable.Range(0, batches.Count).SelectMany(i => batches.GetBatch(i).X.squeeze(1).data<float>().ToArray()).ToArray();
     }
-
-    /// <summary>Trimmed lines without XML doc comments, so a block matches however it is indented.</summary>
-    private static string Normalize(string code)
-        => string.Join('\n', code.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).Where(l => !l.StartsWith("///", StringComparison.Ordinal)));
-
-    private static string RepositoryRoot([CallerFilePath] string path = "")
-        => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
