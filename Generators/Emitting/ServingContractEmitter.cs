@@ -22,13 +22,15 @@ internal static class ServingContractEmitter
     {
         var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Volt.Generators\", \"{version}\")]";
         var writer = new SourceWriter();
-        GeneratedFileFrame.Open(writer, model.Hierarchy, model.ClassName, ["global::Volt.Serving.IServableModule"], "the [Serve] attribute and the [PredictStep]");
-        WriteRecords(writer, model, generatedCode);
-        writer.WriteLine(generatedCode);
-        writer.WriteLine($"global::Volt.Serving.ServingEndpoint global::Volt.Serving.IServableModule.CreateServingEndpoint() => new {ServingContractParser.EndpointName}(this);");
-        writer.WriteLine();
-        WriteEndpoint(writer, model, generatedCode);
-        GeneratedFileFrame.Close(writer, model.Hierarchy);
+        using (GeneratedFileFrame.Open(writer, model.Hierarchy, model.ClassName, ["global::Volt.Serving.IServableModule"], "the [Serve] attribute and the [PredictStep]"))
+        {
+            WriteRecords(writer, model, generatedCode);
+            writer.WriteLine(generatedCode);
+            writer.WriteLine($"global::Volt.Serving.ServingEndpoint global::Volt.Serving.IServableModule.CreateServingEndpoint() => new {ServingContractParser.EndpointName}(this);");
+            writer.WriteLine();
+            WriteEndpoint(writer, model, generatedCode);
+        }
+
         return writer.ToString();
     }
 
@@ -61,84 +63,94 @@ internal static class ServingContractEmitter
         writer.WriteLine($"/// <summary>Reads {request}, runs <c>{model.StepName}</c> on one batch of requests, writes {response}.</summary>");
         writer.WriteLine(generatedCode);
         writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        writer.OpenBlock($"private sealed class {ServingContractParser.EndpointName} : global::Volt.Serving.ServingEndpoint<{request}, {response}>");
-        writer.WriteLine($"private const string Fields = {Literal(string.Join(", ", model.Request.Select(m => "\"" + m.JsonName + "\"")))};");
-        foreach (var tensor in tensors)
+        using (writer.Block($"private sealed class {ServingContractParser.EndpointName} : global::Volt.Serving.ServingEndpoint<{request}, {response}>"))
         {
-            writer.WriteLine($"private static readonly long[] {ShapeField(tensor)} = [{string.Join(", ", tensor.Shape)}];");
+            writer.WriteLine($"private const string Fields = {Literal(string.Join(", ", model.Request.Select(m => "\"" + m.JsonName + "\"")))};");
+            foreach (var tensor in tensors)
+            {
+                writer.WriteLine($"private static readonly long[] {ShapeField(tensor)} = [{string.Join(", ", tensor.Shape)}];");
+            }
+
+            writer.WriteLine($"private readonly {model.ModuleType} module;");
+            writer.WriteLine();
+            using (writer.Block($"public {ServingContractParser.EndpointName}({model.ModuleType} module) : base(module)"))
+            {
+                writer.WriteLine("this.module = module;");
+            }
+
+            writer.WriteLine();
+
+            if (!canCollate)
+            {
+                writer.WriteLine("// The batch has members that are not tensors, so every request is its own batch.");
+            }
+
+            writer.WriteLine($"protected override bool CanCollate => {(canCollate ? "true" : "false")};");
+            writer.WriteLine();
+            WriteDecode(writer, model, tensors);
+            writer.WriteLine($"protected override int CountExamples({request} request) => request.{tensors[0].Name}.Count;");
+            writer.WriteLine();
+            WriteCollate(writer, model, canCollate);
+            WritePredict(writer, model);
+            writer.WriteLine($"protected override {response} Slice({response} response, int start, int count) => new(");
+            WriteArguments(writer, model.Response.Select(m => $"response.{m.Name}.Slice(start, count)"));
+            writer.WriteLine();
+            using (writer.Block($"protected override void Encode(global::System.Text.Json.Utf8JsonWriter writer, {response} response)"))
+            {
+                writer.WriteLine("writer.WriteStartObject();");
+                foreach (var member in model.Response)
+                {
+                    writer.WriteLine($"response.{member.Name}.Write(writer, {Literal(member.JsonName)});");
+                }
+
+                writer.WriteLine("writer.WriteEndObject();");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($"protected override {request} ZeroExample() => new({string.Join(", ", model.Request.Select(Zero))});");
+            writer.WriteLine();
+            writer.WriteLine($"protected override string DescribeShapes() => {Literal(string.Join(", ", tensors.Select(t => $"{t.JsonName} [{string.Join(", ", t.Shape)}]")))};");
         }
-
-        writer.WriteLine($"private readonly {model.ModuleType} module;");
-        writer.WriteLine();
-        writer.OpenBlock($"public {ServingContractParser.EndpointName}({model.ModuleType} module) : base(module)");
-        writer.WriteLine("this.module = module;");
-        writer.CloseBlock();
-        writer.WriteLine();
-
-        if (!canCollate)
-        {
-            writer.WriteLine("// The batch has members that are not tensors, so every request is its own batch.");
-        }
-
-        writer.WriteLine($"protected override bool CanCollate => {(canCollate ? "true" : "false")};");
-        writer.WriteLine();
-        WriteDecode(writer, model, tensors);
-        writer.WriteLine($"protected override int CountExamples({request} request) => request.{tensors[0].Name}.Count;");
-        writer.WriteLine();
-        WriteCollate(writer, model, canCollate);
-        WritePredict(writer, model);
-        writer.WriteLine($"protected override {response} Slice({response} response, int start, int count) => new(");
-        WriteArguments(writer, model.Response.Select(m => $"response.{m.Name}.Slice(start, count)"));
-        writer.WriteLine();
-        writer.OpenBlock($"protected override void Encode(global::System.Text.Json.Utf8JsonWriter writer, {response} response)");
-        writer.WriteLine("writer.WriteStartObject();");
-        foreach (var member in model.Response)
-        {
-            writer.WriteLine($"response.{member.Name}.Write(writer, {Literal(member.JsonName)});");
-        }
-
-        writer.WriteLine("writer.WriteEndObject();");
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine($"protected override {request} ZeroExample() => new({string.Join(", ", model.Request.Select(Zero))});");
-        writer.WriteLine();
-        writer.WriteLine($"protected override string DescribeShapes() => {Literal(string.Join(", ", tensors.Select(t => $"{t.JsonName} [{string.Join(", ", t.Shape)}]")))};");
-        writer.CloseBlock();
     }
 
     private static void WriteDecode(SourceWriter writer, ServingContractModel model, List<ServedMemberModel> tensors)
     {
-        writer.OpenBlock($"protected override {ServingContractParser.RequestName} Decode(ref {Reader} json)");
-        foreach (var member in model.Request)
+        using (writer.Block($"protected override {ServingContractParser.RequestName} Decode(ref {Reader} json)"))
         {
-            writer.WriteLine($"{member.Type}? {Local(member)} = null;");
+            foreach (var member in model.Request)
+            {
+                writer.WriteLine($"{member.Type}? {Local(member)} = null;");
+            }
+
+            writer.WriteLine("json.ReadStartObject(Fields);");
+            using (writer.Block("while (json.ReadPropertyName(out var property))"))
+            {
+                using (writer.Block("switch (property)"))
+                {
+                    foreach (var member in model.Request)
+                    {
+                        writer.WriteLine($"case {Literal(member.JsonName)}:");
+                        writer.WriteLine($"    {Local(member)} = {ReadCall(member)};");
+                        writer.WriteLine("    break;");
+                    }
+
+                    writer.WriteLine("default:");
+                    writer.WriteLine("    throw json.UnknownField(property, Fields);");
+                }
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("json.ReadEndOfBody();");
+            writer.WriteLine($"var request = new {ServingContractParser.RequestName}(");
+            WriteArguments(writer, model.Request.Select(m => $"{Local(m)} ?? throw {Reader}.MissingField({Literal(m.JsonName)}, {Expectation(m)})"));
+            foreach (var tensor in tensors.Skip(1))
+            {
+                writer.WriteLine($"{Reader}.RequireExamples({Literal(tensor.JsonName)}, request.{tensor.Name}, {Literal(tensors[0].JsonName)}, request.{tensors[0].Name}.Count);");
+            }
+
+            writer.WriteLine("return request;");
         }
 
-        writer.WriteLine("json.ReadStartObject(Fields);");
-        writer.OpenBlock("while (json.ReadPropertyName(out var property))");
-        writer.OpenBlock("switch (property)");
-        foreach (var member in model.Request)
-        {
-            writer.WriteLine($"case {Literal(member.JsonName)}:");
-            writer.WriteLine($"    {Local(member)} = {ReadCall(member)};");
-            writer.WriteLine("    break;");
-        }
-
-        writer.WriteLine("default:");
-        writer.WriteLine("    throw json.UnknownField(property, Fields);");
-        writer.CloseBlock();
-        writer.CloseBlock();
-        writer.WriteLine();
-        writer.WriteLine("json.ReadEndOfBody();");
-        writer.WriteLine($"var request = new {ServingContractParser.RequestName}(");
-        WriteArguments(writer, model.Request.Select(m => $"{Local(m)} ?? throw {Reader}.MissingField({Literal(m.JsonName)}, {Expectation(m)})"));
-        foreach (var tensor in tensors.Skip(1))
-        {
-            writer.WriteLine($"{Reader}.RequireExamples({Literal(tensor.JsonName)}, request.{tensor.Name}, {Literal(tensors[0].JsonName)}, request.{tensors[0].Name}.Count);");
-        }
-
-        writer.WriteLine("return request;");
-        writer.CloseBlock();
         writer.WriteLine();
     }
 
@@ -160,25 +172,27 @@ internal static class ServingContractEmitter
 
     private static void WritePredict(SourceWriter writer, ServingContractModel model)
     {
-        writer.OpenBlock($"protected override {ServingContractParser.ResponseName} Predict({ServingContractParser.RequestName} request, int examples, global::TorchSharp.torch.Device device)");
-        string Value(ServedMemberModel m) => m.Kind == ServedValueKind.Tensor ? $"request.{m.Name}.ToTensor(device)" : $"request.{m.Name}";
-        switch (model.BatchKind)
+        using (writer.Block($"protected override {ServingContractParser.ResponseName} Predict({ServingContractParser.RequestName} request, int examples, global::TorchSharp.torch.Device device)"))
         {
-            case ServedBatchKind.Tensor:
-                writer.WriteLine($"var batch = {Value(model.Request[0])};");
-                break;
-            case ServedBatchKind.Constructor:
-                writer.WriteLine($"var batch = new {model.BatchType}({string.Join(", ", model.Request.Select(Value))});");
-                break;
-            default:
-                writer.WriteLine($"var batch = new {model.BatchType} {{ {string.Join(", ", model.Request.Select(m => $"{m.Name} = {Value(m)}"))} }};");
-                break;
+            string Value(ServedMemberModel m) => m.Kind == ServedValueKind.Tensor ? $"request.{m.Name}.ToTensor(device)" : $"request.{m.Name}";
+            switch (model.BatchKind)
+            {
+                case ServedBatchKind.Tensor:
+                    writer.WriteLine($"var batch = {Value(model.Request[0])};");
+                    break;
+                case ServedBatchKind.Constructor:
+                    writer.WriteLine($"var batch = new {model.BatchType}({string.Join(", ", model.Request.Select(Value))});");
+                    break;
+                default:
+                    writer.WriteLine($"var batch = new {model.BatchType} {{ {string.Join(", ", model.Request.Select(m => $"{m.Name} = {Value(m)}"))} }};");
+                    break;
+            }
+
+            writer.WriteLine($"var output = module.{model.StepName}(batch{(model.TakesBatchIndex ? ", 0" : string.Empty)});");
+            writer.WriteLine($"return new {ServingContractParser.ResponseName}(");
+            WriteArguments(writer, model.Response.Select(m => $"{Rows}.FromTensor({(model.OutputIsTensor ? "output" : "output." + m.Name)}, examples, {Literal(m.JsonName)})"));
         }
 
-        writer.WriteLine($"var output = module.{model.StepName}(batch{(model.TakesBatchIndex ? ", 0" : string.Empty)});");
-        writer.WriteLine($"return new {ServingContractParser.ResponseName}(");
-        WriteArguments(writer, model.Response.Select(m => $"{Rows}.FromTensor({(model.OutputIsTensor ? "output" : "output." + m.Name)}, examples, {Literal(m.JsonName)})"));
-        writer.CloseBlock();
         writer.WriteLine();
     }
 

@@ -72,7 +72,7 @@ internal sealed class ServingContractParser
         var hierarchy = PartialClassHierarchy.Parse(type, ".Serving", "[Serve]", "its PredictRequest, PredictResponse and endpoint", ReportClass, cancellationToken);
         foreach (var name in new[] { RequestName, ResponseName, EndpointName })
         {
-            if (type.GetMembers(name).Any(ModuleParser.IsUserDeclared))
+            if (type.GetMembers(name).Any(UserCode.IsUserDeclared))
             {
                 ReportClass($"'{type.Name}' declares '{name}', which [Serve] generates; rename the member.");
             }

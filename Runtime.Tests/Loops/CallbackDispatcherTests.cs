@@ -132,7 +132,7 @@ public sealed class CallbackDispatcherTests() : TrainingTest(samples: 32)
         var watcher = new Recorder("watcher", calls);
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 16, shuffle: false);
-        var trainer = new Trainer(Root.Options(2) with { Callbacks = [thrower, watcher], EnableCheckpointing = false, EnableLogging = false });
+        var trainer = new Trainer(Root.Options(2) with { EnableCheckpointing = false, EnableLogging = false }, callbacks: [thrower, watcher]);
 
         var error = Assert.Throws<InvalidOperationException>(() => trainer.Fit(module, train));
 

@@ -61,7 +61,7 @@ public sealed class ValidationScheduleTests
     [InlineData(false)]
     public void LimitValBatchesZeroDisablesValidation(bool asFraction)
     {
-        var options = new TrainerOptions { LimitValBatches = asFraction ? BatchLimit.Percent(0.0) : BatchLimit.Batches(0), ValCheckInterval = 0.5 };
+        var options = new TrainerOptions { LimitValBatches = asFraction ? BatchLimit.FractionOfBatches(0.0) : BatchLimit.Batches(0), ValCheckInterval = 0.5 };
         Assert.Equal("", ValidationPoints(options, epochs: 2, batches: 10));
         Assert.True(ValidationSchedule.IsDisabled(options));
         using var schedule = new ValidationSchedule(options);
