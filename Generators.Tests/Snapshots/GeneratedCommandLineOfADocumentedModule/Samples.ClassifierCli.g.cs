@@ -254,6 +254,27 @@ public static class ClassifierCli
             DefaultValueFactory = _ => defaults.EnableProgressBar,
         };
 
+        /// <summary>--trainer.progress-refresh-rate: TrainerOptions.ProgressRefreshRate.</summary>
+        public readonly global::System.CommandLine.Option<double?> TrainerProgressRefreshRate = new global::System.CommandLine.Option<double?>("--trainer.progress-refresh-rate")
+        {
+            Description = "TrainerOptions.ProgressRefreshRate.",
+            DefaultValueFactory = _ => defaults.ProgressRefreshRate,
+        };
+
+        /// <summary>--trainer.enable-model-summary: TrainerOptions.EnableModelSummary.</summary>
+        public readonly global::System.CommandLine.Option<bool> TrainerEnableModelSummary = new global::System.CommandLine.Option<bool>("--trainer.enable-model-summary")
+        {
+            Description = "TrainerOptions.EnableModelSummary.",
+            DefaultValueFactory = _ => defaults.EnableModelSummary,
+        };
+
+        /// <summary>--trainer.plot-curves: TrainerOptions.PlotCurves.</summary>
+        public readonly global::System.CommandLine.Option<bool> TrainerPlotCurves = new global::System.CommandLine.Option<bool>("--trainer.plot-curves")
+        {
+            Description = "TrainerOptions.PlotCurves.",
+            DefaultValueFactory = _ => defaults.PlotCurves,
+        };
+
         /// <summary>--trainer.enable-logging: TrainerOptions.EnableLogging.</summary>
         public readonly global::System.CommandLine.Option<bool> TrainerEnableLogging = new global::System.CommandLine.Option<bool>("--trainer.enable-logging")
         {
@@ -287,6 +308,13 @@ public static class ClassifierCli
         {
             Description = "TrainerOptions.NumNodes.",
             DefaultValueFactory = _ => defaults.NumNodes,
+        };
+
+        /// <summary>--trainer.sync-batch-norm: TrainerOptions.SyncBatchNorm.</summary>
+        public readonly global::System.CommandLine.Option<bool> TrainerSyncBatchNorm = new global::System.CommandLine.Option<bool>("--trainer.sync-batch-norm")
+        {
+            Description = "TrainerOptions.SyncBatchNorm.",
+            DefaultValueFactory = _ => defaults.SyncBatchNorm,
         };
 
         /// <summary>--trainer.precision: TrainerOptions.Precision.</summary>
@@ -410,7 +438,7 @@ public static class ClassifierCli
         public readonly global::System.CommandLine.Option<string?> CkptPath = new("--ckpt-path") { Description = "A checkpoint: fit resumes from it (last, best or a path); validate, test and predict load the module from it." };
 
         public global::System.Collections.Generic.IEnumerable<global::System.CommandLine.Option> All =>
-            [ModelHiddenSize, ModelLearningRate, ModelActivation, ModelNote, ModelIds, TrainerMaxEpochs, TrainerMaxSteps, TrainerSeed, TrainerDefaultRootDir, TrainerRunName, TrainerLimitTrainBatches, TrainerLimitValBatches, TrainerLimitTestBatches, TrainerLimitPredictBatches, TrainerLogEveryNSteps, TrainerEnableProgressBar, TrainerEnableLogging, TrainerDevice, TrainerStrategy, TrainerDevices, TrainerNumNodes, TrainerPrecision, TrainerMinEpochs, TrainerAccumulateGradBatches, TrainerGradientClipVal, TrainerGradientClipAlgorithm, TrainerValCheckInterval, TrainerCheckValEveryNEpoch, TrainerNumSanityValSteps, TrainerFastDevRun, TrainerOverfitBatches, TrainerDeterministic, TrainerEnableCheckpointing, TrainerStopOnNonFiniteLoss, TrainerHandleInterrupts, DataRoot, DataBatchSize, Config, PrintConfig, CkptPath];
+            [ModelHiddenSize, ModelLearningRate, ModelActivation, ModelNote, ModelIds, TrainerMaxEpochs, TrainerMaxSteps, TrainerSeed, TrainerDefaultRootDir, TrainerRunName, TrainerLimitTrainBatches, TrainerLimitValBatches, TrainerLimitTestBatches, TrainerLimitPredictBatches, TrainerLogEveryNSteps, TrainerEnableProgressBar, TrainerProgressRefreshRate, TrainerEnableModelSummary, TrainerPlotCurves, TrainerEnableLogging, TrainerDevice, TrainerStrategy, TrainerDevices, TrainerNumNodes, TrainerSyncBatchNorm, TrainerPrecision, TrainerMinEpochs, TrainerAccumulateGradBatches, TrainerGradientClipVal, TrainerGradientClipAlgorithm, TrainerValCheckInterval, TrainerCheckValEveryNEpoch, TrainerNumSanityValSteps, TrainerFastDevRun, TrainerOverfitBatches, TrainerDeterministic, TrainerEnableCheckpointing, TrainerStopOnNonFiniteLoss, TrainerHandleInterrupts, DataRoot, DataBatchSize, Config, PrintConfig, CkptPath];
 
         public global::Volt.Cli.CliConfig EffectiveConfig(global::System.CommandLine.ParseResult parseResult) => new global::Volt.Cli.CliConfig()
             .Add("model", "hidden-size", parseResult.GetValue(ModelHiddenSize))
@@ -429,11 +457,15 @@ public static class ClassifierCli
             .Add("trainer", "limit-predict-batches", parseResult.GetValue(TrainerLimitPredictBatches))
             .Add("trainer", "log-every-n-steps", parseResult.GetValue(TrainerLogEveryNSteps))
             .Add("trainer", "enable-progress-bar", parseResult.GetValue(TrainerEnableProgressBar))
+            .Add("trainer", "progress-refresh-rate", parseResult.GetValue(TrainerProgressRefreshRate))
+            .Add("trainer", "enable-model-summary", parseResult.GetValue(TrainerEnableModelSummary))
+            .Add("trainer", "plot-curves", parseResult.GetValue(TrainerPlotCurves))
             .Add("trainer", "enable-logging", parseResult.GetValue(TrainerEnableLogging))
             .Add("trainer", "device", parseResult.GetValue(TrainerDevice))
             .Add("trainer", "strategy", parseResult.GetValue(TrainerStrategy))
             .Add("trainer", "devices", parseResult.GetValue(TrainerDevices))
             .Add("trainer", "num-nodes", parseResult.GetValue(TrainerNumNodes))
+            .Add("trainer", "sync-batch-norm", parseResult.GetValue(TrainerSyncBatchNorm))
             .Add("trainer", "precision", parseResult.GetValue(TrainerPrecision))
             .Add("trainer", "min-epochs", parseResult.GetValue(TrainerMinEpochs))
             .Add("trainer", "accumulate-grad-batches", parseResult.GetValue(TrainerAccumulateGradBatches))
@@ -476,11 +508,15 @@ public static class ClassifierCli
             LimitPredictBatches = parseResult.GetValue(TrainerLimitPredictBatches)!,
             LogEveryNSteps = parseResult.GetValue(TrainerLogEveryNSteps)!,
             EnableProgressBar = parseResult.GetValue(TrainerEnableProgressBar)!,
+            ProgressRefreshRate = parseResult.GetValue(TrainerProgressRefreshRate)!,
+            EnableModelSummary = parseResult.GetValue(TrainerEnableModelSummary)!,
+            PlotCurves = parseResult.GetValue(TrainerPlotCurves)!,
             EnableLogging = parseResult.GetValue(TrainerEnableLogging)!,
             Device = parseResult.GetValue(TrainerDevice)!,
             Strategy = parseResult.GetValue(TrainerStrategy)!,
             Devices = parseResult.GetValue(TrainerDevices)!,
             NumNodes = parseResult.GetValue(TrainerNumNodes)!,
+            SyncBatchNorm = parseResult.GetValue(TrainerSyncBatchNorm)!,
             Precision = parseResult.GetValue(TrainerPrecision)!,
             MinEpochs = parseResult.GetValue(TrainerMinEpochs)!,
             AccumulateGradBatches = parseResult.GetValue(TrainerAccumulateGradBatches)!,
