@@ -45,13 +45,22 @@ public sealed partial class TinyModel() : nn.Module<Tensor, Tensor>("tiny")
     /// <summary>Called at the start of every training step; null otherwise.</summary>
     public Action? AfterStep { get; set; }
 
+    /// <summary>Log the loss every step, shown in the progress display (the observability benchmark).</summary>
+    public bool LogsLoss { get; set; }
+
     public override Tensor forward(Tensor input) => linear.forward(input);
 
     [TrainingStep]
     public Tensor TrainingStep(TinyBatch batch)
     {
         AfterStep?.Invoke();
-        return nn.functional.mse_loss(forward(batch.X), batch.Y);
+        var loss = nn.functional.mse_loss(forward(batch.X), batch.Y);
+        if (LogsLoss)
+        {
+            Log("train_loss", loss, progressBar: true);
+        }
+
+        return loss;
     }
 
     [ConfigureOptimizers]

@@ -37,8 +37,9 @@ public sealed class TwoRankTrainingTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(Path.Combine(runDirectory, CsvLogger.FileName)).Length); // header + one row per epoch
 
         // The default ModelCheckpoint: one ranked file (the newest, without a monitor) plus last.ckpt.
+        // Each rank trains on its half of every epoch's batches (DistributedSampler's sharding): 2 steps per epoch.
         var checkpoints = Directory.GetFiles(Path.Combine(runDirectory, "checkpoints")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["epoch=1-step=8.ckpt", "last.ckpt"], checkpoints);
+        Assert.Equal(["epoch=1-step=4.ckpt", "last.ckpt"], checkpoints);
         var rank0Checkpoint = ranks[0].Trainer.Callbacks.OfType<ModelCheckpoint>().Single();
         var rank1Checkpoint = ranks[1].Trainer.Callbacks.OfType<ModelCheckpoint>().Single();
         Assert.Equal(rank0Checkpoint.BestModelPath, rank1Checkpoint.BestModelPath);
