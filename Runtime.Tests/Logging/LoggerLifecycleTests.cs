@@ -98,6 +98,23 @@ public sealed class LoggerLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void AnInterruptedFitFinishesTheLoggersAsInterrupted()
+    {
+        var logger = new RecordingLogger();
+        using var x = TorchSharp.torch.ones(8, 1);
+        using var y = TorchSharp.torch.zeros(8, 1);
+        using var module = new FailingStep { FailAtBatch = -1 };
+        using var train = TestData.Loader(x, y, batchSize: 2, shuffle: false);
+        var trainer = new Trainer(root.Options(1) with { EnableCheckpointing = false }, callbacks: [new InterruptAtBatch(1)], loggers: [logger]);
+
+        var error = Record.Exception(() => trainer.Fit(module, train));
+
+        Assert.IsType<TrainingInterruptedException>(error);
+        Assert.Equal([RunStatus.Interrupted], logger.Finishes);
+        Assert.Equal("Finish(Interrupted)", logger.Calls[^1]);
+    }
+
+    [Fact]
     public void NullLoggersAreRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new Trainer(root.Options(1), loggers: [null!]));
@@ -113,5 +130,17 @@ public sealed class LoggerLifecycleTests : IDisposable
         using var train = TestData.Loader(x, y, batchSize: 2, shuffle: false);
         var trainer = new Trainer(options with { EnableCheckpointing = false }, loggers: loggers, console: console);
         return (trainer, Record.Exception(() => trainer.Fit(module, train)));
+    }
+
+    /// <summary>Ends fitting after batch <c>batchIndex</c> the way a SIGINT does (the trainer's interrupt handling throws the same exception).</summary>
+    private sealed class InterruptAtBatch(int batchIndex) : Callbacks.Callback
+    {
+        public override void OnTrainBatchEnd(Callbacks.CallbackContext context, int index)
+        {
+            if (index == batchIndex)
+            {
+                throw new TrainingInterruptedException(System.Runtime.InteropServices.PosixSignal.SIGINT, checkpointPath: null, "Interrupted by SIGINT (test).");
+            }
+        }
     }
 }
