@@ -301,7 +301,7 @@ public sealed class Trainer : IDisposable
 
         try
         {
-            foreach (var name in new[] { RunDirectory.MarkerFile, HyperparameterFile.FileName, ResumeReport.FileName, CsvLogger.FileName })
+            foreach (var name in new[] { RunDirectory.MarkerFile, HyperparameterFile.FileName, ResumeReport.FileName, CsvLogger.FileName, CsvLogger.HyperparametersFileName })
             {
                 File.Delete(Path.Combine(directory, name));
             }

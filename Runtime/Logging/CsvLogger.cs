@@ -19,6 +19,9 @@ public sealed class CsvLogger : IMetricLogger
     /// <summary>The file name inside the run directory.</summary>
     public const string FileName = "metrics.csv";
 
+    /// <summary>The hyperparameter file's name inside the run directory (Lightning's <c>hparams.yaml</c>).</summary>
+    public const string HyperparametersFileName = "hparams.yaml";
+
     private readonly List<string> columns = [];
     private readonly HashSet<string> knownColumns = new(StringComparer.Ordinal);
 
@@ -37,16 +40,37 @@ public sealed class CsvLogger : IMetricLogger
     /// <summary>The CSV file's path, once opened.</summary>
     public string FilePath { get; private set; } = "";
 
+    /// <summary>The path of <c>hparams.yaml</c>, once opened.</summary>
+    public string HyperparametersPath { get; private set; } = "";
+
     /// <inheritdoc />
     public void Open(string runDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(runDirectory);
         FilePath = Path.Combine(runDirectory, FileName);
+        HyperparametersPath = Path.Combine(runDirectory, HyperparametersFileName);
     }
 
-    /// <summary>Hyperparameters go to <c>hparams.json</c>, which the trainer writes; the CSV file holds metrics only.</summary>
+    /// <summary>
+    /// Writes the hyperparameters as <c>hparams.yaml</c> beside <c>metrics.csv</c> (Lightning's
+    /// <c>CSVLogger</c> layout), atomically; the trainer's <c>hparams.json</c> is written as well.
+    /// </summary>
+    /// <param name="hyperparameters">Names and values.</param>
     public void LogHyperparameters(IReadOnlyDictionary<string, object?> hyperparameters)
     {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        if (HyperparametersPath.Length == 0)
+        {
+            throw new InvalidOperationException("The CSV logger was given hyperparameters before Open; the trainer opens it in the run directory first.");
+        }
+
+        var yaml = new Cli.CliConfig();
+        foreach (var (name, value) in hyperparameters)
+        {
+            yaml.Add(section: null, name, value);
+        }
+
+        AtomicFile.WriteAllText(HyperparametersPath, yaml.ToYaml());
     }
 
     /// <inheritdoc />
