@@ -90,3 +90,26 @@ public sealed partial class BenchMlp() : nn.Module<Tensor, Tensor>("bench_mlp")
     [ConfigureOptimizers]
     private optim.Optimizer ConfigureOptimizers() => optim.Adam(parameters(), 1e-3);
 }
+
+/// <summary>
+/// A regression net with dropout whose ranks' random streams differ: each step draws rank + 1 extra
+/// numbers, so a resume that gave rank 1 rank 0's generator state would drop other units.
+/// </summary>
+public sealed partial class DropoutRegression() : nn.Module<Tensor, Tensor>("dropout_regression")
+{
+    private readonly Linear hidden = nn.Linear(4, 16);
+    private readonly Dropout dropout = nn.Dropout(0.5);
+    private readonly Linear output = nn.Linear(16, 1);
+
+    public override Tensor forward(Tensor input) => output.forward(dropout.forward(hidden.forward(input).tanh())).squeeze(1);
+
+    [TrainingStep]
+    private Tensor TrainingStep(XYBatch batch)
+    {
+        torch.rand(GlobalRank + 1).Dispose();
+        return nn.functional.mse_loss(forward(batch.X), batch.Y);
+    }
+
+    [ConfigureOptimizers]
+    private optim.Optimizer ConfigureOptimizers() => optim.SGD(parameters(), 0.1);
+}

@@ -19,6 +19,10 @@ using static TorchSharp.torch;
 //                                     (count: rank r also writes its number of gradient reductions to <out>.<r>.reductions)
 //                                     trains a seeded tiny model; rank r writes its final weights to <out>.<r>
 //   earlystop <out>                   EarlyStopping on a metric only rank 1 sees stall; rank r writes its last epoch to <out>.<r>
+//   resume <out> <dir> <killAt> [ckpt]
+//                                     3 epochs of a dropout net with last.ckpt every 3 steps in <dir>; with killAt > 0
+//                                     rank 1 SIGKILLs itself after global step killAt; with ckpt it resumes from it;
+//                                     rank r writes its final weights to <out>.<r>
 //   checkpoint <dir>                  2 epochs with logging and checkpoints under <dir>; prints "logdir: <path>"
 //   bench-allreduce | bench-epoch <strategy> <threads>   the DDP numbers of docs/benchmarks.md
 //   throw                             rank 1 throws while rank 0 waits in a barrier
@@ -34,6 +38,7 @@ return args[0] switch
     "fit" => Fit.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args.Skip(4).ToArray()),
     "earlystop" => Fit.EarlyStop(args[1]),
     "checkpoint" => Fit.Checkpoint(args[1]),
+    "resume" => Fit.Resume(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), args.Length > 4 ? args[4] : null),
     "bench-allreduce" => Benchmarks.AllReduce(),
     "bench-epoch" => Benchmarks.Epoch(args[1], int.Parse(args[2], CultureInfo.InvariantCulture)),
     "throw" => Faults.Throw(),
@@ -163,10 +168,7 @@ internal static class Fit
             trainer.Fit((TwoOptimizers)module, train);
         }
 
-        var weights = module.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
-        var bytes = new byte[weights.Length * sizeof(float)];
-        Buffer.BlockCopy(weights, 0, bytes, 0, bytes.Length);
-        File.WriteAllBytes($"{output}.{rank}", bytes);
+        WriteWeights(module, $"{output}.{rank}");
         if (counting is not null)
         {
             File.WriteAllText($"{output}.{rank}.reductions", counting.GradientReductions.ToString(CultureInfo.InvariantCulture));
@@ -190,6 +192,23 @@ internal static class Fit
         return 0;
     }
 
+    public static int Resume(string output, string checkpoints, int killAt, string? ckptPath)
+    {
+        var rank = LaunchEnvironment.Detect()?.GlobalRank ?? 0;
+
+        // A resumed run starts from other weights: they must come from the checkpoint.
+        Seeding.SeedEverything(ckptPath is null ? 1 : 99);
+        using var module = new DropoutRegression();
+        var (x, y) = Data();
+        using var train = TensorDataLoader.Create(x, y, 32, (a, b) => new XYBatch(a, b), shuffle: true, ownsTensors: true);
+        using var trainer = new Trainer(
+            new TrainerOptions { MaxEpochs = 3, Seed = 7, Device = "cpu", Strategy = "ddp", EnableLogging = false, EnableProgressBar = false, HandleInterrupts = false },
+            callbacks: [new Volt.Callbacks.ModelCheckpoint { DirPath = checkpoints, EveryNTrainSteps = 3, SaveTopK = 0 }, new KillAfterStep(killAt)]);
+        trainer.Fit(module, train, ckptPath: ckptPath);
+        WriteWeights(module, $"{output}.{rank}");
+        return 0;
+    }
+
     public static int Checkpoint(string root)
     {
         Seeding.SeedEverything(1);
@@ -203,6 +222,29 @@ internal static class Fit
         trainer.Fit(module, train, validation);
         Console.WriteLine($"logdir on rank {trainer.Strategy.GlobalRank}: {trainer.LogDir}");
         return 0;
+    }
+
+    private static void WriteWeights(nn.Module module, string file)
+    {
+        var weights = module.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+        var bytes = new byte[weights.Length * sizeof(float)];
+        Buffer.BlockCopy(weights, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(file, bytes);
+    }
+
+    /// <summary>Rank 1 ends itself with SIGKILL right after global step <c>step</c> (0: never), as a crashed node would.</summary>
+    private sealed class KillAfterStep(int step) : Volt.Callbacks.Callback
+    {
+        public override void OnTrainBatchEnd(Volt.Callbacks.CallbackContext context, int batchIndex)
+        {
+            if (step > 0 && context.GlobalStep == step && context.Strategy.GlobalRank == 1)
+            {
+                Console.WriteLine($"rank 1 kills itself after global step {step}");
+                Console.Out.Flush();
+                Process.GetCurrentProcess().Kill();
+                Thread.Sleep(Timeout.Infinite);
+            }
+        }
     }
 
     /// <summary>Shuffled training batches of 32 over the data set, and its first 64 samples for validation.</summary>

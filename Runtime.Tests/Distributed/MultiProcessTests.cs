@@ -111,6 +111,38 @@ public sealed class MultiProcessTests : IDisposable
     }
 
     [Fact]
+    public void ATwoRankRunKilledWithSigkillResumesFromLastCkptToTheUninterruptedWeightsOnBothRanks()
+    {
+        // 256 samples / 2 ranks / batch 32 = 4 steps per epoch, 3 epochs; last.ckpt every 3 steps. Each rank's dropout
+        // stream differs (DropoutRegression draws rank + 1 extra numbers per step), so both ranks' states must come back.
+        var reference = Path.Combine(directory, "reference");
+        var referenceJob = MpiJob.Run(2, "resume", reference, Path.Combine(directory, "reference-checkpoints"), "0");
+        Assert.True(referenceJob.ExitCode == 0, referenceJob.Output);
+
+        var checkpoints = Path.Combine(directory, "checkpoints");
+        var resumed = Path.Combine(directory, "resumed");
+        var killedJob = MpiJob.Run(2, "resume", resumed, checkpoints, "7");
+        Assert.NotEqual(0, killedJob.ExitCode);
+        Assert.Contains("rank 1 kills itself after global step 7", killedJob.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(resumed + ".0"), "the killed job finished");
+        var last = Path.Combine(checkpoints, "last.ckpt");
+        using (var checkpoint = Volt.Checkpoints.CheckpointReader.Open(last))
+        {
+            Assert.Equal(6, checkpoint.Root.GetProperty("loop").GetProperty("globalStep").GetInt64());
+            Assert.Equal(2, checkpoint.Root.GetProperty("rng").GetProperty("worldSize").GetInt32());
+        }
+
+        var resumeJob = MpiJob.Run(2, "resume", resumed, checkpoints, "0", last);
+        Assert.True(resumeJob.ExitCode == 0, resumeJob.Output);
+        for (var rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal(MpiJob.Weights($"{reference}.{rank}"), MpiJob.Weights($"{resumed}.{rank}"));
+        }
+
+        Assert.Equal(MpiJob.Weights(reference + ".0"), MpiJob.Weights(reference + ".1"));
+    }
+
+    [Fact]
     public void AProgramStartedWithoutALauncherAndDevices2RelaunchesItselfUnderMpirun()
     {
         var relaunched = Fit(0, "relaunched", 32, "ddp", "devices=2");

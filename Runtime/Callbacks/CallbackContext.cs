@@ -79,16 +79,20 @@ public sealed class CallbackContext
     public Strategies.Strategy Strategy => run.Strategy;
 
     /// <summary>
-    /// Writes a full training checkpoint (atomically) to <paramref name="path"/>: global rank 0 writes, then
-    /// every rank waits at a barrier until the file is there. Call it on every rank with the same path.
+    /// Writes a full training checkpoint (atomically) to <paramref name="path"/>: every rank's random state is
+    /// gathered (a collective), global rank 0 writes, then every rank waits at a barrier until the file is
+    /// there. Call it on every rank at the same point with the same path.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called outside fitting.</exception>
     /// <exception cref="IOException">The file could not be written; earlier checkpoints are untouched.</exception>
     public void SaveCheckpoint(string path)
     {
+        // Every rank's random state goes into the file, so every rank takes part in gathering it.
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var rngStates = Checkpoints.RankRngStates.Gather(run.Strategy);
         if (run.Strategy.IsGlobalZero)
         {
-            Checkpoints.TrainingCheckpoint.Save(path, run);
+            Checkpoints.TrainingCheckpoint.Save(path, run, rngStates);
         }
 
         run.Strategy.Barrier();

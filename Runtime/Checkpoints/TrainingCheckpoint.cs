@@ -15,10 +15,13 @@ namespace Volt.Checkpoints;
 public static class TrainingCheckpoint
 {
     private const string ModelPrefix = "model/";
-    private const string TorchRngTensor = "rng/torch";
 
-    /// <summary>Writes the full training state of a running fit to <paramref name="path"/>.</summary>
-    internal static void Save(string path, RunContext context)
+    /// <summary>
+    /// Writes the full training state of a running fit to <paramref name="path"/>, with
+    /// <paramref name="rngStates"/> (every rank's torch generator state in rank order, from
+    /// <see cref="RankRngStates.Gather"/>) as the random state.
+    /// </summary>
+    internal static void Save(string path, RunContext context, IReadOnlyList<Tensor> rngStates)
     {
         if (!context.IsFitting)
         {
@@ -42,7 +45,7 @@ public static class TrainingCheckpoint
             tensors.Add((ModelPrefix + name, tensor));
         }
 
-        tensors.Add((TorchRngTensor, torch.get_rng_state()));
+        tensors.AddRange(RankRngStates.Tensors(rngStates));
         var metricStates = MetricCheckpointStates.Capture(module.Module);
         tensors.AddRange(metricStates.Tensors());
         var optimizers = context.Optimizers.ToList();
@@ -65,7 +68,7 @@ public static class TrainingCheckpoint
             context.LoopProgress.Write(writer);
 
             writer.WriteStartObject("rng");
-            writer.WriteString("torch", TorchRngTensor);
+            RankRngStates.WriteManifest(writer, rngStates.Count);
             writer.WriteNumber("shuffleSeed", context.ShuffleSeed);
             writer.WriteEndObject();
 
@@ -229,7 +232,7 @@ public static class TrainingCheckpoint
         return null;
     }
 
-    /// <summary>Restores loop counters, RNG state, shuffle seed, weights and callback states; optimizers follow when attached.</summary>
+    /// <summary>Restores loop counters, this rank's RNG state, shuffle seed, weights and callback states; optimizers follow when attached.</summary>
     internal static void RestoreForResume(CheckpointReader checkpoint, RunContext context)
     {
         // Read and check everything first; the module and the trainer change only once the whole file is known to be good.
@@ -243,7 +246,7 @@ public static class TrainingCheckpoint
             checkpoint,
             ManifestFields.Array(checkpoint, root, "optimizers"),
             root.TryGetProperty("schedulers", out var schedulers) ? schedulers : default);
-        using var rngState = RngState.Read(checkpoint, ManifestFields.String(checkpoint, rng, "rng.torch"));
+        using var rngState = RankRngStates.ReadOwn(checkpoint, rng, context.Strategy);
         LoadModelState(checkpoint, context.Module.Module);
 
         context.LoopProgress.ResumeFrom(resumePoint);
