@@ -63,7 +63,10 @@ internal static class DotnetCli
         }
     }
 
-    /// <summary>Writes a NuGet.config that uses only <paramref name="feed"/> and nuget.org (whatever this machine maps it to).</summary>
+    /// <summary>
+    /// Writes a NuGet.config that uses only <paramref name="feed"/> and nuget.org (whatever this machine maps it to),
+    /// with Volt's packages mapped to the feed alone: a Volt from anywhere else cannot be restored.
+    /// </summary>
     public static void WriteNuGetConfig(string directory, string feed)
     {
         File.WriteAllText(Path.Combine(directory, "NuGet.config"), $"""
@@ -74,6 +77,15 @@ internal static class DotnetCli
                 <add key="volt-test-feed" value="{feed}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
               </packageSources>
+              <packageSourceMapping>
+                <packageSource key="volt-test-feed">
+                  <package pattern="Volt" />
+                  <package pattern="Volt.*" />
+                </packageSource>
+                <packageSource key="nuget.org">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
             </configuration>
             """);
     }

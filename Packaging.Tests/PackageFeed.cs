@@ -7,9 +7,9 @@ using System.Reflection;
 namespace Volt.Packaging.Tests;
 
 /// <summary>
-/// Packs Volt once per test run into a folder feed under a temporary directory, with a version of
-/// its own (so the NuGet cache never serves an older package of the same version), and removes the
-/// feed, the consumer projects and that version's cache folder afterwards.
+/// Packs Volt and the Volt.Templates template package once per test run into a folder feed under a
+/// temporary directory, with a version of their own (so the NuGet cache never serves an older package
+/// of the same version), and removes the feed, the consumer projects, the template's hive and Volt's cache folder of that version afterwards.
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
@@ -27,6 +27,14 @@ public sealed class PackageFeed : IDisposable
             "-c", configuration, "--no-build", "-o", Feed, $"-p:Version={Version}");
         PackagePath = Path.Combine(Feed, $"Volt.{Version}.nupkg");
         Assert.True(File.Exists(PackagePath), $"dotnet pack did not write {PackagePath}");
+
+        // The template package has nothing to compile, so packing it builds next to nothing.
+        DotnetCli.Run(
+            RepositoryRoot,
+            "pack", Path.Combine(RepositoryRoot, "Templates", "Volt.Templates.csproj"),
+            "-c", configuration, "-o", Feed, $"-p:Version={Version}");
+        TemplatePackagePath = Path.Combine(Feed, $"Volt.Templates.{Version}.nupkg");
+        Assert.True(File.Exists(TemplatePackagePath), $"dotnet pack did not write {TemplatePackagePath}");
     }
 
     /// <summary>The repository this test assembly was built from.</summary>
@@ -44,12 +52,14 @@ public sealed class PackageFeed : IDisposable
     /// <summary>The packed Volt package.</summary>
     public string PackagePath { get; }
 
+    /// <summary>The packed template package (Volt.Templates, same version).</summary>
+    public string TemplatePackagePath { get; }
+
     /// <summary>The paths inside the package, with forward slashes.</summary>
-    public string[] PackageEntries()
-    {
-        using var zip = ZipFile.OpenRead(PackagePath);
-        return zip.Entries.Select(e => e.FullName).ToArray();
-    }
+    public string[] PackageEntries() => Entries(PackagePath);
+
+    /// <summary>The paths inside the template package, with forward slashes.</summary>
+    public string[] TemplatePackageEntries() => Entries(TemplatePackagePath);
 
     public void Dispose()
     {
@@ -72,6 +82,12 @@ public sealed class PackageFeed : IDisposable
         {
             // A leftover temporary folder is harmless; the next run uses a new name.
         }
+    }
+
+    private static string[] Entries(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        return zip.Entries.Select(e => e.FullName).ToArray();
     }
 
     private static string Metadata(string key)
