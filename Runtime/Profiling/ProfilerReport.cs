@@ -11,11 +11,11 @@ namespace Volt.Profiling;
 /// <summary>One action of a <see cref="ProfilerReport"/>: how often it ran and for how long in all.</summary>
 /// <param name="Action">The action's name, such as <c>run_training_epoch</c> or <c>[Callback]EarlyStopping.OnValidationEpochEnd</c>.</param>
 /// <param name="Count">How many times it ran to the end.</param>
-/// <param name="Total">Its summed duration.</param>
-internal sealed record ProfilerRow(string Action, long Count, TimeSpan Total)
+/// <param name="TotalSeconds">Its summed duration in seconds (a double: hooks take less than a <see cref="TimeSpan"/> tick).</param>
+internal sealed record ProfilerRow(string Action, long Count, double TotalSeconds)
 {
-    /// <summary>The mean duration of one run.</summary>
-    public TimeSpan Mean => Total / Count;
+    /// <summary>The mean duration of one run, in seconds.</summary>
+    public double MeanSeconds => TotalSeconds / Count;
 }
 
 /// <summary>
@@ -28,12 +28,12 @@ internal sealed class ProfilerReport
 {
     private static readonly string[] Header = ["Action", "Mean duration (s)", "Num calls", "Total time (s)", "Percentage %"];
 
-    public ProfilerReport(string stage, string? outcome, TimeSpan duration, IEnumerable<ProfilerRow> rows)
+    public ProfilerReport(string stage, string? outcome, double durationSeconds, IEnumerable<ProfilerRow> rows)
     {
         Stage = stage;
         Outcome = outcome;
-        Duration = duration;
-        Rows = rows.OrderByDescending(row => row.Total).ThenBy(row => row.Action, StringComparer.Ordinal).ToList();
+        DurationSeconds = durationSeconds;
+        Rows = rows.OrderByDescending(row => row.TotalSeconds).ThenBy(row => row.Action, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The trainer call: "fit", "validate", "test" or "predict".</summary>
@@ -42,8 +42,8 @@ internal sealed class ProfilerReport
     /// <summary>Null when the call succeeded, else "failed" or "interrupted".</summary>
     public string? Outcome { get; }
 
-    /// <summary>The time from the profiler's creation (the start of the call) to the report.</summary>
-    public TimeSpan Duration { get; }
+    /// <summary>The seconds from the profiler's creation (the start of the call) to the report.</summary>
+    public double DurationSeconds { get; }
 
     /// <summary>The actions, longest total first.</summary>
     public IReadOnlyList<ProfilerRow> Rows { get; }
@@ -109,18 +109,16 @@ internal sealed class ProfilerReport
         return path;
     }
 
-    private string[] TotalCells() => ["Total", "-", Rows.Sum(row => row.Count).ToString(CultureInfo.InvariantCulture), Seconds(Duration), "100 %"];
+    private string[] TotalCells() => ["Total", "-", Rows.Sum(row => row.Count).ToString(CultureInfo.InvariantCulture), Number(DurationSeconds), "100 %"];
 
     private string[] Cells(ProfilerRow row) =>
     [
         row.Action,
-        Seconds(row.Mean),
+        Number(row.MeanSeconds),
         row.Count.ToString(CultureInfo.InvariantCulture),
-        Seconds(row.Total),
-        Number(100 * row.Total.TotalSeconds / Duration.TotalSeconds),
+        Number(row.TotalSeconds),
+        Number(100 * row.TotalSeconds / DurationSeconds),
     ];
-
-    private static string Seconds(TimeSpan duration) => Number(duration.TotalSeconds);
 
     /// <summary>Five significant digits, as Lightning's <c>f"{value:.5}"</c>.</summary>
     private static string Number(double value) => value.ToString("G5", CultureInfo.InvariantCulture);

@@ -70,7 +70,7 @@ internal sealed class SimpleProfiler
             rows.Add(totals.ToRow($"[Callback]{callback.StateKey}.{hook}"));
         }
 
-        return new ProfilerReport(Stage, outcome, Stopwatch.GetElapsedTime(startTimestamp), rows);
+        return new ProfilerReport(Stage, outcome, Seconds(Stopwatch.GetTimestamp() - startTimestamp), rows);
     }
 
     /// <summary>The name an action has in the report: Lightning's where Lightning has one, else Volt's in the same style.</summary>
@@ -108,6 +108,8 @@ internal sealed class SimpleProfiler
             elapsedTicks += ticks;
         }
 
-        public ProfilerRow ToRow(string action) => new(action, Count, Stopwatch.GetElapsedTime(0, elapsedTicks));
+        public ProfilerRow ToRow(string action) => new(action, Count, Seconds(elapsedTicks));
     }
+
+    private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
 }
