@@ -60,10 +60,25 @@ public sealed class ProfilerTests() : TrainingTest(samples: 20)
         Assert.Equal(6, counter.OptimizerSteps);
         Assert.Equal(4, table.Count("[Callback]HookCounter.OnValidationBatchEnd"));
         Assert.Equal(1, table.Count("[Callback]HookCounter.OnFitStart"));
-        var checkpoint = trainer.Callbacks.OfType<ModelCheckpoint>().Single().StateKey;
-        Assert.Equal(2, table.Count($"[Callback]{checkpoint}.OnValidationEpochEnd"));
+        Assert.Equal(2, table.Count("[Callback]ModelCheckpoint.OnValidationEpochEnd"));
 
         Assert.Equal(table.Ordered.Sum(row => row.Count), table.TotalCount);
+    }
+
+    [Fact]
+    public void TwoCallbacksOfOneClassAreToldApartByTheirStateKeys()
+    {
+        var console = new StringWriter();
+        using var module = new Regression();
+        using var train = TestData.Loader(X, Y, batchSize: 4, shuffle: false);
+        var everyEpoch = new ModelCheckpoint { SaveLast = false };
+        var everyTwoSteps = new ModelCheckpoint { EveryNTrainSteps = 2, SaveTopK = 0 };
+        new Trainer(Root.Options(1) with { Profiler = "simple" }, callbacks: [everyEpoch, everyTwoSteps], console: console).Fit(module, train);
+
+        var table = ProfilerTable.Parse(console.ToString());
+        Assert.Equal(5, table.Count($"[Callback]{everyEpoch.StateKey}.OnTrainBatchEnd"));
+        Assert.Equal(5, table.Count($"[Callback]{everyTwoSteps.StateKey}.OnTrainBatchEnd"));
+        Assert.NotEqual(everyEpoch.StateKey, everyTwoSteps.StateKey);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using Volt.Callbacks;
 
 namespace Volt.Profiling;
@@ -65,9 +66,12 @@ internal sealed class SimpleProfiler
             }
         }
 
+        // A callback is named by its class, as users write it; by its StateKey (Lightning's name) only when two share a class.
+        var classCounts = hooks.Keys.Select(key => key.Callback).Distinct().CountBy(callback => callback.GetType().Name).ToDictionary();
         foreach (var ((callback, hook), totals) in hooks)
         {
-            rows.Add(totals.ToRow($"[Callback]{callback.StateKey}.{hook}"));
+            var name = classCounts[callback.GetType().Name] > 1 ? callback.StateKey : callback.GetType().Name;
+            rows.Add(totals.ToRow($"[Callback]{name}.{hook}"));
         }
 
         return new ProfilerReport(Stage, outcome, Seconds(Stopwatch.GetTimestamp() - startTimestamp), rows);
