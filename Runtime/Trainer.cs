@@ -10,6 +10,7 @@ using Volt.Distributed;
 using Volt.Logging;
 using Volt.Loops;
 using Volt.Precision;
+using Volt.Profiling;
 using Volt.Strategies;
 
 namespace Volt;
@@ -140,7 +141,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(train);
         train = DataSharding.ForStrategy(train, Strategy, "training");
-        Call(() => RunFit(module, ckptPath, train.BatchCount, hasValidation: false, context =>
+        Call("fit", module, profiler => RunFit(module, profiler, ckptPath, train.BatchCount, hasValidation: false, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             module.RunFit(fit);
@@ -164,7 +165,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         train = DataSharding.ForStrategy(train, Strategy, "training");
         validation = validation is null ? null : DataSharding.ForStrategy(validation, Strategy, "validation");
-        Call(() => RunFit(module, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
+        Call("fit", module, profiler => RunFit(module, profiler, ckptPath, train.BatchCount, hasValidation: validation is not null, context =>
         {
             using var fit = new FitLoop<TTrainBatch>(context, train);
             using var validationLoop = validation is null
@@ -175,21 +176,38 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Runs one trainer call and finishes the loggers (Lightning's <c>finalize</c>, once per call):
-    /// <see cref="RunStatus.Success"/> when it returns, <see cref="RunStatus.Interrupted"/> after
-    /// SIGINT/SIGTERM, <see cref="RunStatus.Failed"/> after any other exception, which is rethrown unchanged.
+    /// Runs one trainer call, shows its profiler report when <see cref="TrainerOptions.Profiler"/> is on, and
+    /// finishes the loggers (Lightning's <c>finalize</c>, once per call): <see cref="RunStatus.Success"/> when it
+    /// returns, <see cref="RunStatus.Interrupted"/> after SIGINT/SIGTERM, <see cref="RunStatus.Failed"/> after any
+    /// other exception, which is rethrown unchanged.
     /// </summary>
-    private T Call<T>(Func<T> run)
+    /// <param name="stage">The call, as the profiler report names it: "fit", "validate", "test" or "predict".</param>
+    /// <param name="module">The module the call runs.</param>
+    /// <param name="run">The call; it gets the call's profiler (null when off, and on ranks other than 0).</param>
+    private T Call<T>(string stage, IVoltModule module, Func<SimpleProfiler?, T> run)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        var profiler = ProfilerNames.IsSimple(Options.Profiler) && Strategy.IsGlobalZero ? new SimpleProfiler(stage, module.Module.GetType().Name) : null;
+        var reported = false;
         T result;
         try
         {
-            result = run();
+            result = run(profiler);
+            reported = true;
+            if (profiler is not null)
+            {
+                ProfilerOutput.AfterSuccess(profiler, console, LogDir);
+            }
         }
         catch (Exception error)
         {
-            loggers.FinishFailed(error is TrainingInterruptedException ? RunStatus.Interrupted : RunStatus.Failed, console);
+            var status = error is TrainingInterruptedException ? RunStatus.Interrupted : RunStatus.Failed;
+            if (profiler is not null && !reported)
+            {
+                ProfilerOutput.AfterFailure(profiler, status, console, LogDir);
+            }
+
+            loggers.FinishFailed(status, console);
             throw;
         }
 
@@ -197,20 +215,20 @@ public sealed class Trainer : IDisposable
         return result;
     }
 
-    private void Call(Action run) => Call(() =>
+    private void Call(string stage, IVoltModule module, Action<SimpleProfiler?> run) => Call(stage, module, profiler =>
     {
-        run();
+        run(profiler);
         return true;
     });
 
-    private void RunFit(IVoltModule module, string? ckptPath, int trainBatchCount, bool hasValidation, Action<RunContext> run)
+    private void RunFit(IVoltModule module, SimpleProfiler? profiler, string? ckptPath, int trainBatchCount, bool hasValidation, Action<RunContext> run)
     {
         ValidationSchedule.CheckFitsEpoch(Options, trainBatchCount, hasValidation);
 
         // The checkpoint is found and verified before this fit creates a run directory, so a bad one leaves none behind.
         using var checkpoint = ckptPath is null ? null : CheckpointReader.Open(CheckpointLocator.Resolve(ckptPath, Options, RunName(module), callbacks));
         var createsRunDirectory = Options.EnableLogging && LogDir is null;
-        var context = StartPhase(module, isFit: true);
+        var context = StartPhase(module, isFit: true, profiler);
         context.IsFitting = true;
         loopProgress.StartFit();
         var restoreDeterminism = Options.Deterministic ? Determinism.IsEnabled : (bool?)null;
@@ -330,7 +348,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        return Call(() => Evaluate(module, data, RunPhase.Validation, Options.LimitValBatches, module.RunValidate));
+        return Call("validate", module, profiler => Evaluate(module, data, RunPhase.Validation, Options.LimitValBatches, module.RunValidate, profiler));
     }
 
     /// <summary>Runs one test epoch and returns its epoch metrics.</summary>
@@ -342,14 +360,14 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        return Call(() => Evaluate(module, data, RunPhase.Test, Options.LimitTestBatches, module.RunTest));
+        return Call("test", module, profiler => Evaluate(module, data, RunPhase.Test, Options.LimitTestBatches, module.RunTest, profiler));
     }
 
     private IReadOnlyDictionary<string, double> Evaluate<TBatch>(
-        IVoltModule module, IDataLoader<TBatch> data, RunPhase phase, BatchLimit limit, Action<EvaluationLoop<TBatch>> run)
+        IVoltModule module, IDataLoader<TBatch> data, RunPhase phase, BatchLimit limit, Action<EvaluationLoop<TBatch>> run, SimpleProfiler? profiler)
     {
         data = DataSharding.ForStrategy(data, Strategy, phase == RunPhase.Test ? "test" : "validation");
-        var context = StartPhase(module, isFit: false);
+        var context = StartPhase(module, isFit: false, profiler);
         try
         {
             using var loop = new EvaluationLoop<TBatch>(context, data, phase, limit, insideFit: false);
@@ -372,9 +390,9 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(data);
-        return Call(() =>
+        return Call("predict", module, profiler =>
         {
-            var context = StartPhase(module, isFit: false);
+            var context = StartPhase(module, isFit: false, profiler);
             try
             {
                 using var loop = new PredictLoop<TBatch, TOutput>(context, data);
@@ -403,7 +421,7 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private RunContext StartPhase(IVoltModule module, bool isFit)
+    private RunContext StartPhase(IVoltModule module, bool isFit, SimpleProfiler? profiler)
     {
         var strategy = Strategy;
         var device = strategy.Device;
@@ -434,7 +452,7 @@ public sealed class Trainer : IDisposable
         }
 
         var progress = strategy.IsGlobalZero ? ProgressReporters.Create(Options, console) : new SilentProgress();
-        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers.Active, progress, callbackMetrics, callbacks, LogDir, loopProgress)
+        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers.Active, progress, callbackMetrics, callbacks, LogDir, loopProgress, profiler)
         {
             Messages = console,
         };

@@ -74,6 +74,16 @@ public sealed record TrainerOptions
     /// </summary>
     public bool PlotCurves { get; init; } = true;
 
+    /// <summary>
+    /// Time every hook and phase of each trainer call (Lightning's <c>profiler</c>): "simple" (Lightning's
+    /// <c>SimpleProfiler</c>) times data fetching, the transfer to the device, the steps, backward, the
+    /// optimizer step, every callback hook and the epochs, and at the end of the call (also a failed or
+    /// interrupted one) prints a table of mean duration, call count, total time and share of the call on
+    /// global rank 0 and writes it to <c>{stage}-profiler.txt</c> in the run directory. Null or "none"
+    /// (the default) turns it off; the timing points then cost a null check. See docs/logging.md#profiler.
+    /// </summary>
+    public string? Profiler { get; init; }
+
     /// <summary>Create the run directory, write <c>hparams.json</c> into it and call the trainer's loggers (by default a <see cref="Logging.TensorBoardLogger"/> and a <see cref="Logging.CsvLogger"/> writing <c>metrics.csv</c>); false turns all of it off.</summary>
     public bool EnableLogging { get; init; } = true;
 
@@ -293,6 +303,11 @@ public sealed record TrainerOptions
         if (DeviceSpec.Problem(Device) is { } deviceProblem)
         {
             problems.Add($"Device: {deviceProblem}; allowed values are {DeviceSpec.AllowedValues}");
+        }
+
+        if (Profiling.ProfilerNames.Problem(Profiler) is { } profilerProblem)
+        {
+            problems.Add(profilerProblem);
         }
 
         problems.AddRange(Logging.ObservabilityOptions.Problems(this));

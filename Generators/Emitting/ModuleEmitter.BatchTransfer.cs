@@ -55,7 +55,7 @@ internal sealed partial class ModuleEmitter
     /// <summary>The start of a loop's batch: the batch moved to the device, and its size for the metrics when the batch type shows it.</summary>
     private void WriteGetBatch(string loopName, string batchType)
     {
-        writer.WriteLine($"var batch = MoveBatchToDevice({loopName}.GetBatch(batchIndex), {loopName}.Device, {loopName}.Precision.InputDtype);");
+        WriteFetchAndTransfer(loopName);
         var batch = model.BatchTypes.First(b => b.FullyQualifiedName == batchType);
         var sizeMember = batch.BatchSizeMember;
         if (sizeMember is not null)
@@ -71,6 +71,16 @@ internal sealed partial class ModuleEmitter
             {
                 writer.WriteLine($"{loopName}.Metrics.SetBatchSize(batchSize);");
             }
+        }
+    }
+
+    /// <summary>The batch from the loop's data (timed by the loop), then moved to the device in a profiled block.</summary>
+    private void WriteFetchAndTransfer(string loopName)
+    {
+        writer.WriteLine($"var batch = {loopName}.GetBatch(batchIndex);");
+        using (writer.Block($"using ({loopName}.Profile({ProfiledAction}.TransferToDevice))"))
+        {
+            writer.WriteLine($"batch = MoveBatchToDevice(batch, {loopName}.Device, {loopName}.Precision.InputDtype);");
         }
     }
 }

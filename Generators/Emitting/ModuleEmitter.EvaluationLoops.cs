@@ -27,6 +27,8 @@ internal sealed partial class ModuleEmitter
                 using (writer.Block($"using ({Torch}.NewDisposeScope())"))
                 {
                     WriteGetBatch(loopName, step.BatchType);
+                    var stepAction = loopName == "validation" ? "ValidationStep" : "TestStep";
+                    writer.WriteLine($"using ({loopName}.Profile({ProfiledAction}.{stepAction}))");
                     using (writer.Block($"using ({loopName}.Precision.Autocast())"))
                     {
                         writer.WriteLine($"{step.MethodName}({StepArguments(step.TakesBatchIndex)});");

@@ -131,6 +131,7 @@ internal sealed partial class ModuleEmitter
     private void WriteAutomaticStep(TrainingStepModel step)
     {
         writer.WriteLine($"{Tensor} loss;");
+        writer.WriteLine($"using (fit.Profile({ProfiledAction}.TrainingStep))");
         using (writer.Block("using (fit.Precision.Autocast())"))
         {
             var nullCheck = step.ReturnsNullable ? NullCheck("[TrainingStep]", step.MethodName, "the loss tensor") : string.Empty;
@@ -143,9 +144,14 @@ internal sealed partial class ModuleEmitter
         }
 
         writer.WriteLine("fit.BeforeBackward(loss);");
-        writer.WriteLine("fit.Precision.Backward(fit.ScaleForAccumulation(loss));");
+        using (writer.Block($"using (fit.Profile({ProfiledAction}.Backward))"))
+        {
+            writer.WriteLine("fit.Precision.Backward(fit.ScaleForAccumulation(loss));");
+        }
+
         writer.WriteLine("fit.AfterBackward();");
         using (writer.Block("if (fit.ShouldStepOptimizer(batchIndex))"))
+        using (writer.Block($"using (fit.Profile({ProfiledAction}.OptimizerStep))"))
         {
             writer.WriteLine("fit.Strategy.ReduceGradients();");
             writer.WriteLine("fit.Precision.UnscaleGradients(optimizer);");
@@ -158,6 +164,7 @@ internal sealed partial class ModuleEmitter
     /// <summary>Manual optimization: the step runs ManualBackward and the optimizer steps itself.</summary>
     private void WriteManualStep(TrainingStepModel step)
     {
+        writer.WriteLine($"using (fit.Profile({ProfiledAction}.TrainingStep))");
         using (writer.Block("using (fit.Precision.Autocast())"))
         {
             writer.WriteLine($"{step.MethodName}({StepArguments(step.TakesBatchIndex)}, optimizers);");

@@ -19,8 +19,9 @@ internal sealed partial class ModuleEmitter
                 using (writer.Block("for (var batchIndex = 0; predict.BeginBatch(batchIndex); batchIndex++)"))
                 using (writer.Block($"using ({Torch}.NewDisposeScope())"))
                 {
-                    writer.WriteLine("var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);");
+                    WriteFetchAndTransfer("predict");
                     writer.WriteLine($"{step.OutputType} output;");
+                    writer.WriteLine($"using (predict.Profile({ProfiledAction}.PredictStep))");
                     using (writer.Block("using (predict.Precision.Autocast())"))
                     {
                         writer.WriteLine($"output = {step.MethodName}({StepArguments(step.TakesBatchIndex)});");

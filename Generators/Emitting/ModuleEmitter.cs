@@ -20,6 +20,7 @@ internal sealed partial class ModuleEmitter
     private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string Device = "global::TorchSharp.torch.Device";
     private const string NnModule = "global::TorchSharp.torch.nn.Module";
+    private const string ProfiledAction = "global::Volt.Profiling.ProfiledAction";
 
     private readonly ModuleModel model;
     private readonly string generatedCode;

@@ -13,7 +13,7 @@ namespace Volt.Runtime.Tests.Training;
 public sealed class GeneratedCodeSupportVisibilityTests
 {
     /// <summary>Types hidden as a whole.</summary>
-    public static TheoryData<Type> HiddenTypes => new() { typeof(ModuleState), typeof(BatchTransfer) };
+    public static TheoryData<Type> HiddenTypes => new() { typeof(ModuleState), typeof(BatchTransfer), typeof(Volt.Profiling.ProfiledAction), typeof(Volt.Profiling.ProfileScope) };
 
     /// <summary>Members the generated code calls (type, member name; every overload of the name).</summary>
     public static TheoryData<Type, string> HiddenMembers => new()

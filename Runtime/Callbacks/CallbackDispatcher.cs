@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Text.Json;
+using Volt.Profiling;
 using static TorchSharp.torch;
 
 namespace Volt.Callbacks;
@@ -16,11 +18,16 @@ internal sealed class CallbackDispatcher
 {
     private readonly IReadOnlyList<Callback> callbacks;
     private readonly CallbackContext context;
+    private readonly SimpleProfiler? profiler;
 
-    public CallbackDispatcher(IReadOnlyList<Callback> callbacks, CallbackContext context)
+    /// <param name="callbacks">The callbacks, in the order their hooks run.</param>
+    /// <param name="context">What the hooks see of the trainer.</param>
+    /// <param name="profiler">Times each callback's hook (Lightning's <c>[Callback]{state_key}.{hook}</c> actions), or null.</param>
+    public CallbackDispatcher(IReadOnlyList<Callback> callbacks, CallbackContext context, SimpleProfiler? profiler = null)
     {
         this.callbacks = callbacks;
         this.context = context;
+        this.profiler = profiler;
     }
 
     /// <summary>The callbacks in the order their hooks run.</summary>
@@ -106,6 +113,7 @@ internal sealed class CallbackDispatcher
         for (var i = 0; i < callbacks.Count; i++)
         {
             var callback = callbacks[i];
+            var started = profiler is null ? 0 : Stopwatch.GetTimestamp();
             try
             {
                 invoke(callback, context, argument);
@@ -114,6 +122,8 @@ internal sealed class CallbackDispatcher
             {
                 // Not reached: NameSource returns false, so the exception propagates with its type and stack trace.
             }
+
+            profiler?.RecordHook(callback, hook, started);
         }
     }
 

@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Diagnostics;
 using TorchSharp;
 using Volt.Data;
 using Volt.Logging;
 using Volt.Precision;
+using Volt.Profiling;
 using static TorchSharp.torch;
 
 namespace Volt.Loops;
@@ -27,6 +29,8 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
     private MetricCollector? previousMetrics;
     private int batchLimit;
     private long seenBatches;
+    private readonly SimpleProfiler? profiler;
+    private long epochStarted;
 
     internal EvaluationLoop(RunContext context, IDataLoader<TBatch> data, RunPhase phase, BatchLimit limit, bool insideFit)
     {
@@ -36,6 +40,7 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         this.insideFit = insideFit;
         Phase = phase;
         Metrics = new MetricCollector(phase);
+        profiler = context.Profiler;
     }
 
     /// <summary>Validation or test.</summary>
@@ -53,9 +58,17 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
     /// <summary>The epoch metrics of the last completed run of this loop.</summary>
     public IReadOnlyDictionary<string, double> Results { get; private set; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// Times <paramref name="action"/> until the returned scope is disposed (<see cref="TrainerOptions.Profiler"/>);
+    /// with the profiler off the scope does nothing and allocates nothing.
+    /// </summary>
+    /// <param name="action">The part of the step the <c>using</c> block runs.</param>
+    public ProfileScope Profile(ProfiledAction action) => ProfileScope.Start(profiler, action);
+
     /// <summary>Opens the data and starts collecting metrics.</summary>
     public void BeginEpoch()
     {
+        epochStarted = profiler is null ? 0 : Stopwatch.GetTimestamp();
         epochBatches?.Dispose();
         epochBatches = data.OpenEpoch(context.CurrentEpoch, context.ShuffleSeed);
         batchLimit = ValidationSchedule.BatchesToRun(context.Options, limit.Resolve(epochBatches.Count), context.SanityChecking);
@@ -99,7 +112,11 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
     /// <summary>Creates the batch (in the caller's dispose scope).</summary>
     /// <param name="batchIndex">The 0-based batch index.</param>
     public TBatch GetBatch(int batchIndex)
-        => (epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.")).GetBatch(batchIndex);
+    {
+        var batches = epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.");
+        using var fetch = Profile(Phase == RunPhase.Validation ? ProfiledAction.ValidationDataFetch : ProfiledAction.TestDataFetch);
+        return batches.GetBatch(batchIndex);
+    }
 
     /// <summary>Sends per-step values (metrics logged with <c>onStep: true</c>) to the loggers.</summary>
     /// <param name="batchIndex">The 0-based batch index.</param>
@@ -155,6 +172,8 @@ public sealed class EvaluationLoop<TBatch> : IDisposable
         {
             context.Hooks.OnTestEnd();
         }
+
+        profiler?.Record(Phase == RunPhase.Validation ? ProfiledAction.ValidationEpoch : ProfiledAction.TestEpoch, epochStarted);
     }
 
     /// <summary>Frees the epoch's data and the metric accumulators.</summary>

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Diagnostics;
 using TorchSharp;
 using Volt.Callbacks;
 using Volt.Data;
 using Volt.Logging;
 using Volt.Precision;
+using Volt.Profiling;
 using Volt.Strategies;
 using static TorchSharp.torch;
 
@@ -34,6 +36,9 @@ public sealed class FitLoop<TBatch> : IDisposable
     private bool manual;
     private bool epochOpen;
     private readonly TrainingLoss loss = new();
+    private readonly SimpleProfiler? profiler;
+    private long epochStarted;
+    private long batchStarted;
 
     internal FitLoop(RunContext context, IDataLoader<TBatch> data)
     {
@@ -42,6 +47,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         progress = context.LoopProgress;
         validation = new ValidationSchedule(context.Options);
         Metrics = new MetricCollector(RunPhase.Train);
+        profiler = context.Profiler;
     }
 
     /// <summary>The device batches go to.</summary>
@@ -73,6 +79,13 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// last one the checkpoint saw.
     /// </summary>
     public int FirstBatchIndex => progress.FirstBatchIndex;
+
+    /// <summary>
+    /// Times <paramref name="action"/> until the returned scope is disposed (<see cref="TrainerOptions.Profiler"/>);
+    /// with the profiler off the scope does nothing and allocates nothing.
+    /// </summary>
+    /// <param name="action">The part of the step the <c>using</c> block runs.</param>
+    public ProfileScope Profile(ProfiledAction action) => ProfileScope.Start(profiler, action);
 
     /// <summary>
     /// Takes ownership of the optimizer returned by the module's <c>[ConfigureOptimizers]</c> method
@@ -131,11 +144,16 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.ModuleState.ManualBackwardHandler = loss =>
         {
             BeforeBackward(loss);
-            context.Precision.Backward(loss);
+            using (Profile(ProfiledAction.Backward))
+            {
+                context.Precision.Backward(loss);
+            }
+
             AfterBackward();
         };
         context.ModuleState.ManualStepHandler = optimizer =>
         {
+            using var step = Profile(ProfiledAction.OptimizerStep);
             context.Strategy.ReduceGradients(optimizer);
             context.Precision.UnscaleGradients(optimizer);
             BeforeOptimizerStep(optimizer);
@@ -174,6 +192,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         }
 
         // The epoch starts at the resume batch (or 0) before the interrupt check, so an interrupt here saves that position.
+        epochStarted = profiler is null ? 0 : Stopwatch.GetTimestamp();
         progress.StartEpoch();
         Interruption.ThrowIfRequested(context);
 
@@ -201,6 +220,7 @@ public sealed class FitLoop<TBatch> : IDisposable
             return false;
         }
 
+        batchStarted = profiler is null ? 0 : Stopwatch.GetTimestamp();
         context.ModuleState.Metrics = Metrics;
         Metrics.BeginStep();
         context.Hooks.OnTrainBatchStart(batchIndex);
@@ -299,7 +319,11 @@ public sealed class FitLoop<TBatch> : IDisposable
     /// <summary>Creates the batch (in the caller's dispose scope).</summary>
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
     public TBatch GetBatch(int batchIndex)
-        => (epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.")).GetBatch(batchIndex);
+    {
+        var batches = epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.");
+        using var fetch = Profile(ProfiledAction.TrainingDataFetch);
+        return batches.GetBatch(batchIndex);
+    }
 
     /// <summary>Counts the batch and, when the optimizer stepped on it, the optimizer step; sends step metrics to loggers every <see cref="TrainerOptions.LogEveryNSteps"/> steps.</summary>
     /// <param name="batchIndex">The 0-based batch index within the epoch.</param>
@@ -344,6 +368,7 @@ public sealed class FitLoop<TBatch> : IDisposable
     {
         context.Progress.OnTrainBatchEnd(batchIndex, progress.TrainBatchesThisEpoch, Metrics, loss);
         context.Hooks.OnTrainBatchEnd(batchIndex);
+        profiler?.Record(ProfiledAction.TrainingBatch, batchStarted);
     }
 
     /// <summary>Aggregates the epoch's training metrics, reports the epoch and advances the epoch counter.</summary>
@@ -361,6 +386,7 @@ public sealed class FitLoop<TBatch> : IDisposable
         context.Schedulers.AtEpochEnd(progress.CurrentEpoch, context.CallbackMetrics);
         CloseEpoch();
         progress.AdvanceEpoch();
+        profiler?.Record(ProfiledAction.TrainingEpoch, epochStarted);
     }
 
     /// <summary>Frees the epoch's data, the metric accumulators and the optimizers.</summary>

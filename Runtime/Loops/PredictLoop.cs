@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Diagnostics;
 using Volt.Data;
 using Volt.Logging;
 using Volt.Precision;
+using Volt.Profiling;
 using static TorchSharp.torch;
 
 namespace Volt.Loops;
@@ -23,11 +25,14 @@ public sealed class PredictLoop<TBatch, TOutput> : IDisposable
     private readonly MetricCollector metrics = new(RunPhase.Predict);
     private IEpochBatches<TBatch>? epochBatches;
     private int batchLimit;
+    private readonly SimpleProfiler? profiler;
+    private long epochStarted;
 
     internal PredictLoop(RunContext context, IDataLoader<TBatch> data)
     {
         this.context = context;
         this.data = data;
+        profiler = context.Profiler;
     }
 
     /// <summary>The device batches go to.</summary>
@@ -39,9 +44,17 @@ public sealed class PredictLoop<TBatch, TOutput> : IDisposable
     /// <summary>The outputs collected so far, one per batch, in batch order.</summary>
     public IReadOnlyList<TOutput> Outputs => outputs;
 
+    /// <summary>
+    /// Times <paramref name="action"/> until the returned scope is disposed (<see cref="TrainerOptions.Profiler"/>);
+    /// with the profiler off the scope does nothing and allocates nothing.
+    /// </summary>
+    /// <param name="action">The part of the step the <c>using</c> block runs.</param>
+    public ProfileScope Profile(ProfiledAction action) => ProfileScope.Start(profiler, action);
+
     /// <summary>Opens the data.</summary>
     public void BeginEpoch()
     {
+        epochStarted = profiler is null ? 0 : Stopwatch.GetTimestamp();
         epochBatches?.Dispose();
         epochBatches = data.OpenEpoch(0, context.ShuffleSeed);
         batchLimit = context.Options.LimitPredictBatches.Resolve(epochBatches.Count);
@@ -56,7 +69,11 @@ public sealed class PredictLoop<TBatch, TOutput> : IDisposable
     /// <summary>Creates the batch (in the caller's dispose scope).</summary>
     /// <param name="batchIndex">The 0-based batch index.</param>
     public TBatch GetBatch(int batchIndex)
-        => (epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.")).GetBatch(batchIndex);
+    {
+        var batches = epochBatches ?? throw new InvalidOperationException("GetBatch was called before BeginEpoch.");
+        using var fetch = Profile(ProfiledAction.PredictDataFetch);
+        return batches.GetBatch(batchIndex);
+    }
 
     /// <summary>Keeps one batch's output. Its tensors must already be detached from the step's dispose scope.</summary>
     /// <param name="batchIndex">The 0-based batch index.</param>
@@ -74,6 +91,7 @@ public sealed class PredictLoop<TBatch, TOutput> : IDisposable
         epochBatches?.Dispose();
         epochBatches = null;
         context.ModuleState.Metrics = null;
+        profiler?.Record(ProfiledAction.PredictEpoch, epochStarted);
     }
 
     /// <summary>Frees the epoch's data.</summary>

@@ -4,6 +4,7 @@ using TorchSharp;
 using Volt.Callbacks;
 using Volt.Logging;
 using Volt.Precision;
+using Volt.Profiling;
 using Volt.Strategies;
 
 namespace Volt.Loops;
@@ -28,7 +29,8 @@ internal sealed class RunContext
         Dictionary<string, double> callbackMetrics,
         IReadOnlyList<Callback> callbacks,
         string? logDir,
-        LoopProgress loopProgress)
+        LoopProgress loopProgress,
+        SimpleProfiler? profiler)
     {
         Options = options;
         Strategy = strategy;
@@ -41,8 +43,9 @@ internal sealed class RunContext
         CallbackMetrics = callbackMetrics;
         Callbacks = callbacks;
         LogDir = logDir;
+        Profiler = profiler;
         CallbackContext = new CallbackContext(this);
-        Hooks = new CallbackDispatcher(callbacks, CallbackContext);
+        Hooks = new CallbackDispatcher(callbacks, CallbackContext, profiler);
         LoopProgress = loopProgress;
     }
 
@@ -54,6 +57,9 @@ internal sealed class RunContext
     public CallbackDispatcher Hooks { get; }
 
     public CallbackContext CallbackContext { get; }
+
+    /// <summary>The profiler of this call (<see cref="TrainerOptions.Profiler"/>), or null when profiling is off or on ranks other than 0.</summary>
+    public SimpleProfiler? Profiler { get; }
 
     /// <summary>Every loop counter: epoch, global step and the position within the running fit (the trainer's, shared by all its calls).</summary>
     public LoopProgress LoopProgress { get; }

@@ -162,9 +162,14 @@ namespace Samples
                 {
                     using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
+                        var batch = fit.GetBatch(batchIndex);
+                        using (fit.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                        {
+                            batch = MoveBatchToDevice(batch, fit.Device, fit.Precision.InputDtype);
+                        }
                         fit.Metrics.SetBatchSize(batch.Images.size(0));
                         global::TorchSharp.torch.Tensor loss;
+                        using (fit.Profile(global::Volt.Profiling.ProfiledAction.TrainingStep))
                         using (fit.Precision.Autocast())
                         {
                             loss = Train(batch);
@@ -174,15 +179,21 @@ namespace Samples
                             optimizer.zero_grad();
                         }
                         fit.BeforeBackward(loss);
-                        fit.Precision.Backward(fit.ScaleForAccumulation(loss));
+                        using (fit.Profile(global::Volt.Profiling.ProfiledAction.Backward))
+                        {
+                            fit.Precision.Backward(fit.ScaleForAccumulation(loss));
+                        }
                         fit.AfterBackward();
                         if (fit.ShouldStepOptimizer(batchIndex))
                         {
-                            fit.Strategy.ReduceGradients();
-                            fit.Precision.UnscaleGradients(optimizer);
-                            fit.BeforeOptimizerStep(optimizer);
-                            fit.ClipGradients(optimizer);
-                            fit.Precision.OptimizerStep(optimizer);
+                            using (fit.Profile(global::Volt.Profiling.ProfiledAction.OptimizerStep))
+                            {
+                                fit.Strategy.ReduceGradients();
+                                fit.Precision.UnscaleGradients(optimizer);
+                                fit.BeforeOptimizerStep(optimizer);
+                                fit.ClipGradients(optimizer);
+                                fit.Precision.OptimizerStep(optimizer);
+                            }
                         }
                         fit.EndBatch(batchIndex);
                     }
@@ -215,8 +226,13 @@ namespace Samples
                 {
                     using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(validation.GetBatch(batchIndex), validation.Device, validation.Precision.InputDtype);
+                        var batch = validation.GetBatch(batchIndex);
+                        using (validation.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                        {
+                            batch = MoveBatchToDevice(batch, validation.Device, validation.Precision.InputDtype);
+                        }
                         validation.Metrics.SetBatchSize(batch.Images.size(0));
+                        using (validation.Profile(global::Volt.Profiling.ProfiledAction.ValidationStep))
                         using (validation.Precision.Autocast())
                         {
                             Validate(batch, batchIndex);
@@ -250,8 +266,13 @@ namespace Samples
                 {
                     using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(test.GetBatch(batchIndex), test.Device, test.Precision.InputDtype);
+                        var batch = test.GetBatch(batchIndex);
+                        using (test.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                        {
+                            batch = MoveBatchToDevice(batch, test.Device, test.Precision.InputDtype);
+                        }
                         test.Metrics.SetBatchSize(batch.Images.size(0));
+                        using (test.Profile(global::Volt.Profiling.ProfiledAction.TestStep))
                         using (test.Precision.Autocast())
                         {
                             Test(batch);
@@ -282,8 +303,13 @@ namespace Samples
                 {
                     using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
+                        var batch = predict.GetBatch(batchIndex);
+                        using (predict.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                        {
+                            batch = MoveBatchToDevice(batch, predict.Device, predict.Precision.InputDtype);
+                        }
                         global::TorchSharp.torch.Tensor output;
+                        using (predict.Profile(global::Volt.Profiling.ProfiledAction.PredictStep))
                         using (predict.Precision.Autocast())
                         {
                             output = Predict(batch);

@@ -275,6 +275,13 @@ public static class ClassifierCli
             DefaultValueFactory = _ => defaults.PlotCurves,
         };
 
+        /// <summary>--trainer.profiler: TrainerOptions.Profiler.</summary>
+        public readonly global::System.CommandLine.Option<string?> TrainerProfiler = new global::System.CommandLine.Option<string?>("--trainer.profiler")
+        {
+            Description = "TrainerOptions.Profiler.",
+            DefaultValueFactory = _ => defaults.Profiler,
+        };
+
         /// <summary>--trainer.enable-logging: TrainerOptions.EnableLogging.</summary>
         public readonly global::System.CommandLine.Option<bool> TrainerEnableLogging = new global::System.CommandLine.Option<bool>("--trainer.enable-logging")
         {
@@ -438,7 +445,7 @@ public static class ClassifierCli
         public readonly global::System.CommandLine.Option<string?> CkptPath = new("--ckpt-path") { Description = "A checkpoint: fit resumes from it (last, best or a path); validate, test and predict load the module from it." };
 
         public global::System.Collections.Generic.IEnumerable<global::System.CommandLine.Option> All =>
-            [ModelHiddenSize, ModelLearningRate, ModelActivation, ModelNote, ModelIds, TrainerMaxEpochs, TrainerMaxSteps, TrainerSeed, TrainerDefaultRootDir, TrainerRunName, TrainerLimitTrainBatches, TrainerLimitValBatches, TrainerLimitTestBatches, TrainerLimitPredictBatches, TrainerLogEveryNSteps, TrainerEnableProgressBar, TrainerProgressRefreshRate, TrainerEnableModelSummary, TrainerPlotCurves, TrainerEnableLogging, TrainerDevice, TrainerStrategy, TrainerDevices, TrainerNumNodes, TrainerSyncBatchNorm, TrainerPrecision, TrainerMinEpochs, TrainerAccumulateGradBatches, TrainerGradientClipVal, TrainerGradientClipAlgorithm, TrainerValCheckInterval, TrainerCheckValEveryNEpoch, TrainerNumSanityValSteps, TrainerFastDevRun, TrainerOverfitBatches, TrainerDeterministic, TrainerEnableCheckpointing, TrainerStopOnNonFiniteLoss, TrainerHandleInterrupts, DataRoot, DataBatchSize, Config, PrintConfig, CkptPath];
+            [ModelHiddenSize, ModelLearningRate, ModelActivation, ModelNote, ModelIds, TrainerMaxEpochs, TrainerMaxSteps, TrainerSeed, TrainerDefaultRootDir, TrainerRunName, TrainerLimitTrainBatches, TrainerLimitValBatches, TrainerLimitTestBatches, TrainerLimitPredictBatches, TrainerLogEveryNSteps, TrainerEnableProgressBar, TrainerProgressRefreshRate, TrainerEnableModelSummary, TrainerPlotCurves, TrainerProfiler, TrainerEnableLogging, TrainerDevice, TrainerStrategy, TrainerDevices, TrainerNumNodes, TrainerSyncBatchNorm, TrainerPrecision, TrainerMinEpochs, TrainerAccumulateGradBatches, TrainerGradientClipVal, TrainerGradientClipAlgorithm, TrainerValCheckInterval, TrainerCheckValEveryNEpoch, TrainerNumSanityValSteps, TrainerFastDevRun, TrainerOverfitBatches, TrainerDeterministic, TrainerEnableCheckpointing, TrainerStopOnNonFiniteLoss, TrainerHandleInterrupts, DataRoot, DataBatchSize, Config, PrintConfig, CkptPath];
 
         public global::Volt.Cli.CliConfig EffectiveConfig(global::System.CommandLine.ParseResult parseResult) => new global::Volt.Cli.CliConfig()
             .Add("model", "hidden-size", parseResult.GetValue(ModelHiddenSize))
@@ -460,6 +467,7 @@ public static class ClassifierCli
             .Add("trainer", "progress-refresh-rate", parseResult.GetValue(TrainerProgressRefreshRate))
             .Add("trainer", "enable-model-summary", parseResult.GetValue(TrainerEnableModelSummary))
             .Add("trainer", "plot-curves", parseResult.GetValue(TrainerPlotCurves))
+            .Add("trainer", "profiler", parseResult.GetValue(TrainerProfiler))
             .Add("trainer", "enable-logging", parseResult.GetValue(TrainerEnableLogging))
             .Add("trainer", "device", parseResult.GetValue(TrainerDevice))
             .Add("trainer", "strategy", parseResult.GetValue(TrainerStrategy))
@@ -511,6 +519,7 @@ public static class ClassifierCli
             ProgressRefreshRate = parseResult.GetValue(TrainerProgressRefreshRate)!,
             EnableModelSummary = parseResult.GetValue(TrainerEnableModelSummary)!,
             PlotCurves = parseResult.GetValue(TrainerPlotCurves)!,
+            Profiler = parseResult.GetValue(TrainerProfiler)!,
             EnableLogging = parseResult.GetValue(TrainerEnableLogging)!,
             Device = parseResult.GetValue(TrainerDevice)!,
             Strategy = parseResult.GetValue(TrainerStrategy)!,

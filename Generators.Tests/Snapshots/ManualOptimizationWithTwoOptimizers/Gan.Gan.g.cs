@@ -139,8 +139,13 @@ namespace Gan
                 {
                     using (global::TorchSharp.torch.NewDisposeScope())
                     {
-                        var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
+                        var batch = fit.GetBatch(batchIndex);
+                        using (fit.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                        {
+                            batch = MoveBatchToDevice(batch, fit.Device, fit.Precision.InputDtype);
+                        }
                         fit.Metrics.SetBatchSize(batch.Pixels.size(0));
+                        using (fit.Profile(global::Volt.Profiling.ProfiledAction.TrainingStep))
                         using (fit.Precision.Autocast())
                         {
                             Step(batch, optimizers);

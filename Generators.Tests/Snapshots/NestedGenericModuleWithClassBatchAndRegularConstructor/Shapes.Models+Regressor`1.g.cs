@@ -141,9 +141,14 @@ namespace Shapes
                     {
                         using (global::TorchSharp.torch.NewDisposeScope())
                         {
-                            var batch = MoveBatchToDevice(fit.GetBatch(batchIndex), fit.Device, fit.Precision.InputDtype);
+                            var batch = fit.GetBatch(batchIndex);
+                            using (fit.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                            {
+                                batch = MoveBatchToDevice(batch, fit.Device, fit.Precision.InputDtype);
+                            }
                             fit.Metrics.SetBatchSize(batch.Input.size(0));
                             global::TorchSharp.torch.Tensor loss;
+                            using (fit.Profile(global::Volt.Profiling.ProfiledAction.TrainingStep))
                             using (fit.Precision.Autocast())
                             {
                                 loss = Step(batch, batchIndex);
@@ -153,15 +158,21 @@ namespace Shapes
                                 optimizer.zero_grad();
                             }
                             fit.BeforeBackward(loss);
-                            fit.Precision.Backward(fit.ScaleForAccumulation(loss));
+                            using (fit.Profile(global::Volt.Profiling.ProfiledAction.Backward))
+                            {
+                                fit.Precision.Backward(fit.ScaleForAccumulation(loss));
+                            }
                             fit.AfterBackward();
                             if (fit.ShouldStepOptimizer(batchIndex))
                             {
-                                fit.Strategy.ReduceGradients();
-                                fit.Precision.UnscaleGradients(optimizer);
-                                fit.BeforeOptimizerStep(optimizer);
-                                fit.ClipGradients(optimizer);
-                                fit.Precision.OptimizerStep(optimizer);
+                                using (fit.Profile(global::Volt.Profiling.ProfiledAction.OptimizerStep))
+                                {
+                                    fit.Strategy.ReduceGradients();
+                                    fit.Precision.UnscaleGradients(optimizer);
+                                    fit.BeforeOptimizerStep(optimizer);
+                                    fit.ClipGradients(optimizer);
+                                    fit.Precision.OptimizerStep(optimizer);
+                                }
                             }
                             fit.EndBatch(batchIndex);
                         }
@@ -185,8 +196,13 @@ namespace Shapes
                     {
                         using (global::TorchSharp.torch.NewDisposeScope())
                         {
-                            var batch = MoveBatchToDevice(predict.GetBatch(batchIndex), predict.Device, predict.Precision.InputDtype);
+                            var batch = predict.GetBatch(batchIndex);
+                            using (predict.Profile(global::Volt.Profiling.ProfiledAction.TransferToDevice))
+                            {
+                                batch = MoveBatchToDevice(batch, predict.Device, predict.Precision.InputDtype);
+                            }
                             (global::TorchSharp.torch.Tensor Value, int Index) output;
+                            using (predict.Profile(global::Volt.Profiling.ProfiledAction.PredictStep))
                             using (predict.Precision.Autocast())
                             {
                                 output = Predict(batch, batchIndex);
