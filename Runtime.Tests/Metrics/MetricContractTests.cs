@@ -28,6 +28,7 @@ public sealed class MetricContractTests
         yield return ("binary precision", () => new Precision(ClassificationTask.Binary()), (g, n) => (randn([n], generator: g), randint(2, [n], generator: g)));
         yield return ("multilabel recall", () => new Recall(ClassificationTask.Multilabel(3), Average.Macro), (g, n) => (rand([n, 3], generator: g), randint(2, [n, 3], generator: g)));
         yield return ("auroc", () => new AUROC(ClassificationTask.Multiclass(5)), Multiclass);
+        yield return ("multilabel average precision", () => new AveragePrecision(ClassificationTask.Multilabel(3, ignoreIndex: -1), Average.Weighted), (g, n) => (randn([n, 3], generator: g), randint(3, [n, 3], generator: g).sub(1)));
         yield return ("average precision", () => new AveragePrecision(ClassificationTask.Binary()), (g, n) => (rand([n], generator: g), randint(2, [n], generator: g)));
         yield return ("mse", () => new MeanSquaredError(), (g, n) => (randn([n], generator: g), randn([n], generator: g)));
         yield return ("r2", () => new R2Score(), (g, n) => (randn([n], generator: g), randn([n], generator: g)));
