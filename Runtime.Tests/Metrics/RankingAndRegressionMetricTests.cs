@@ -122,6 +122,79 @@ public sealed class RankingAndRegressionMetricTests
         Close(aucs.Average(), Run(new AUROC(ignoring), cat([preds, preds.narrow(0, 0, 5)]), cat([target, full(5, -1L)])), 1e-9);
     }
 
+    /// <summary>
+    /// Six samples, three labels; ties in labels 0 (0.3) and 1 (0.7, 0.5); label 2 has no positives. The expected
+    /// values are scikit-learn 1.2.1's, from this script (float32 scores, as the tensors hold them):
+    /// <code>
+    /// import numpy as np; from sklearn.metrics import roc_auc_score, average_precision_score
+    /// p = np.array(MultilabelScores, dtype=np.float32).astype(np.float64); y = np.array(MultilabelTargets)
+    /// [roc_auc_score(y[:, l], p[:, l]) for l in (0, 1)]                 # 0.72222, 0.55556
+    /// [average_precision_score(y[:, l], p[:, l]) for l in (0, 1, 2)]    # 0.75556, 0.53333, 0 (warns)
+    /// roc_auc_score(y, p, average="micro"); average_precision_score(y, p, average="micro")   # 0.65972, 0.43528
+    /// k0 = [1, 2, 3, 4, 5]; k1 = [0, 1, 2, 4]   # the elements left when (0,0), (3,1), (5,1) are ignored
+    /// roc_auc_score(y[k0, 0], p[k0, 0]), roc_auc_score(y[k1, 1], p[k1, 1])                     # 0.58333, 0.625
+    /// average_precision_score(y[k0, 0], p[k0, 0]), average_precision_score(y[k1, 1], p[k1, 1]) # 0.5, 0.58333
+    /// </code>
+    /// By hand, label 0's AUROC: positives {0.9, 0.3, 0.6} against negatives {0.8, 0.3, 0.1} rank 3 + 1.5 + 2 of 9 pairs right.
+    /// </summary>
+    [Fact]
+    public void MultilabelIsPerLabelAndMatchesScikitLearn()
+    {
+        using var scope = NewDisposeScope();
+        float[] scores = [0.9f, 0.2f, 0.5f, 0.8f, 0.7f, 0.2f, 0.3f, 0.7f, 0.9f, 0.3f, 0.4f, 0.1f, 0.6f, 0.5f, 0.3f, 0.1f, 0.5f, 0.6f];
+        long[] targets = [1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0];
+        var preds = tensor(scores).reshape(6, 3);
+        var target = tensor(targets).reshape(6, 3);
+        var task = ClassificationTask.Multilabel(3);
+        double[] aucs = [0.7222222222222222, 0.5555555555555556, 0];
+        double[] aps = [0.7555555555555555, 0.5333333333333333, 0];
+        double[] positives = [3, 3, 0];
+        bool[] Positive(int label) => Enumerable.Range(0, 6).Select(i => targets[(3 * i) + label] == 1).ToArray();
+        double[] Column(int label) => Enumerable.Range(0, 6).Select(i => (double)scores[(3 * i) + label]).ToArray();
+        Close(aucs[0], ReferenceMetrics.Auroc(Column(0), Positive(0)), 1e-12, "Mann–Whitney label 0");
+        Close(aps[1], ReferenceMetrics.AveragePrecision(Column(1), Positive(1)), 1e-12, "written-out AP label 1");
+
+        // torchmetrics: a label without positives has AUROC 0 (its true-positive rate is taken as 0) and AP 0
+        // (recall taken as 1, precision 0), both counted in the macro average (scikit-learn refuses the AUROC).
+        using var perLabelAuroc = new AUROC(task, Average.None);
+        perLabelAuroc.Update(preds, target);
+        Close(aucs, Values(perLabelAuroc), 1e-7);
+        using var perLabelAp = new AveragePrecision(task, Average.None);
+        perLabelAp.Update(preds, target);
+        Close(aps, Values(perLabelAp), 1e-7);
+        Close(aucs.Average(), Run(new AUROC(task), preds, target), 1e-7);
+        Close(aps.Average(), Run(new AveragePrecision(task), preds, target), 1e-7);
+        Close(aucs.Zip(positives, (a, w) => a * w).Sum() / 6, Run(new AUROC(task, Average.Weighted), preds, target), 1e-7);
+        Close(aps.Zip(positives, (a, w) => a * w).Sum() / 6, Run(new AveragePrecision(task, Average.Weighted), preds, target), 1e-7);
+        Close(0.6597222222222222, Run(new AUROC(task, Average.Micro), preds, target), 1e-7);
+        Close(0.43528138528138527, Run(new AveragePrecision(task, Average.Micro), preds, target), 1e-7);
+
+        // The ignore index drops single elements, not samples; logits get a sigmoid; N×L×… is more samples.
+        var ignoring = ClassificationTask.Multilabel(3, ignoreIndex: -1);
+        var withIgnored = target.clone().index_put_(tensor(-1L), tensor(new long[] { 0, 3, 5 }), tensor(new long[] { 0, 1, 1 }));
+        using var ignoredAuroc = new AUROC(ignoring, Average.None);
+        ignoredAuroc.Update(preds, withIgnored);
+        Close([0.5833333333333334, 0.625, 0], Values(ignoredAuroc), 1e-7);
+        using var ignoredAp = new AveragePrecision(ignoring, Average.None);
+        ignoredAp.Update(preds, withIgnored);
+        Close([0.5, 0.5833333333333333, 0], Values(ignoredAp), 1e-7);
+        Close(aucs.Average(), Run(new AUROC(task), preds.logit(), target), 1e-7);
+        var (halves, halfTargets) = (preds.reshape(3, 2, 3).movedim([1L], [2L]), target.reshape(3, 2, 3).movedim([1L], [2L]));
+        Close(aps.Average(), Run(new AveragePrecision(task), halves, halfTargets), 1e-7);
+
+        // All of a label's elements ignored: NaN, left out of the averages.
+        var allIgnored = target.clone();
+        allIgnored.select(1, 2).fill_(-1);
+        using var empty = new AUROC(ignoring, Average.None);
+        empty.Update(preds, allIgnored);
+        Assert.True(double.IsNaN(Values(empty)[2]));
+        Close(aucs.Take(2).Average(), Run(new AUROC(ignoring), preds, allIgnored), 1e-7);
+        Assert.Throws<ArgumentException>(() => new AUROC(ClassificationTask.Multiclass(3), Average.Micro));
+        Assert.Throws<ArgumentException>(() => new AUROC(task).Update(preds, target.narrow(1, 0, 2)));
+        var outside = Assert.Throws<InvalidOperationException>(() => Run(new AveragePrecision(task), preds, target.mul(2)));
+        Assert.Contains("0 or 1", outside.Message);
+    }
+
     [Fact]
     public void RegressionMetricsMatchScikitLearnsExample()
     {

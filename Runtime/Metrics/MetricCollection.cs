@@ -78,8 +78,8 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     /// <summary>
     /// Updates every metric with the batch. Counting classification metrics of equal tasks (say
     /// <c>Accuracy</c> and <c>F1Score</c> of one <see cref="ClassificationTask"/>) share the work, as
-    /// torchmetrics' compute groups do: the batch's confusion bins are computed once and each of them adds
-    /// them to its own counts, so each still resets, forwards and checkpoints on its own.
+    /// torchmetrics' compute groups do: the batch is checked and copied once and each of them counts it
+    /// into its own states, so each still resets, forwards and checkpoints on its own.
     /// </summary>
     /// <param name="preds">The predictions.</param>
     /// <param name="target">The ground truth.</param>
@@ -87,24 +87,33 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     {
         ArgumentNullException.ThrowIfNull(preds);
         ArgumentNullException.ThrowIfNull(target);
-        using var scope = torch.NewDisposeScope();
-        var binIndexes = new List<(ConfusionCountsMetric Source, Tensor Index)>();
-        foreach (var (_, metric) in metrics)
+        var shared = new List<(ConfusionCountsMetric Source, PendingBatch Batch)>();
+        try
         {
-            if (metric is not ConfusionCountsMetric counting)
+            foreach (var (_, metric) in metrics)
             {
-                metric.Update(preds, target);
-                continue;
-            }
+                if (metric is not ConfusionCountsMetric counting)
+                {
+                    metric.Update(preds, target);
+                    continue;
+                }
 
-            var index = SharedBinIndex(binIndexes, counting);
-            if (index is null)
+                var batch = SharedBatch(shared, counting);
+                if (batch is null)
+                {
+                    batch = counting.PendingBatchOf(preds, target);
+                    shared.Add((counting, batch));
+                }
+
+                counting.UpdateFromPendingBatch(batch);
+            }
+        }
+        finally
+        {
+            foreach (var (_, batch) in shared)
             {
-                index = counting.BinIndex(preds, target);
-                binIndexes.Add((counting, index));
+                batch.Release();
             }
-
-            counting.UpdateFromBinIndex(index);
         }
     }
 
@@ -141,14 +150,14 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The bin index already computed this batch by a metric whose index fits <paramref name="metric"/>, or null.</summary>
-    private static Tensor? SharedBinIndex(List<(ConfusionCountsMetric Source, Tensor Index)> computed, ConfusionCountsMetric metric)
+    /// <summary>The pending batch already made from this batch by a metric whose batch fits <paramref name="metric"/>, or null.</summary>
+    private static PendingBatch? SharedBatch(List<(ConfusionCountsMetric Source, PendingBatch Batch)> computed, ConfusionCountsMetric metric)
     {
-        foreach (var (source, index) in computed)
+        foreach (var (source, batch) in computed)
         {
-            if (metric.SharesBinIndexWith(source))
+            if (metric.SharesPendingBatchWith(source))
             {
-                return index;
+                return batch;
             }
         }
 
