@@ -162,7 +162,9 @@ public sealed class CliGeneratorTests
         var withPredict = DocumentedModule.Replace(
             "[ConfigureOptimizers]",
             "[PredictStep]\n            private Tensor Predict(Batch batch) => forward(batch.Images);\n\n            [ConfigureOptimizers]");
-        Assert.Contains("CreateCommand(\"predict\"", Run(withPredict).Files["Samples.ClassifierCli.g.cs"]);
+        var predicting = Run(withPredict);
+        predicting.AssertCompilesCleanly();
+        Assert.Contains("CreateCommand(\"predict\"", predicting.Files["Samples.ClassifierCli.g.cs"]);
 
         var otherBatch = withPredict
             .Replace("private Tensor Predict(Batch batch) => forward(batch.Images);", "private Tensor Predict(Images batch) => forward(batch.Pixels);")

@@ -47,6 +47,11 @@ internal static class CliEmitter
                 WriteSubcommand(writer, model, subcommand, generatedCode);
             }
 
+            if (Subcommands(model).Any(s => s.Method != "Fit"))
+            {
+                WriteEvaluate(writer, model, generatedCode);
+            }
+
             WriteOptionsClass(writer, model, generatedCode);
         }
         return writer.ToString();
@@ -178,33 +183,44 @@ internal static class CliEmitter
 
     private static void WriteSubcommand(SourceWriter writer, CliModel model, Subcommand subcommand, string generatedCode)
     {
+        var invocation = Invocation(model);
         writer.WriteLine(generatedCode);
-        using (writer.Block($"private static int {subcommand.Method}({Invocation(model)} run)"))
+        if (subcommand.Method == "Fit")
         {
-            writer.WriteLine("using var data = run.CreateDataModule();");
-            if (subcommand.Method == "Fit")
+            using (writer.Block($"private static int Fit({invocation} run)"))
             {
+                writer.WriteLine("using var data = run.CreateDataModule();");
                 writer.WriteLine("using var model = run.CreateModel();");
                 writer.WriteLine($"using var trainer = new global::Volt.Trainer(run.TrainerOptions, callbacks: [new {VoltCli}.SaveConfigCallback(run.Config)], console: run.Output);");
                 writer.WriteLine("global::Volt.Data.DataModuleTrainerExtensions.Fit(trainer, model, data, run.CkptPath);");
+                writer.WriteLine("return 0;");
             }
-            else
-            {
-                writer.WriteLine();
-                writer.WriteLine("// With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.");
-                writer.WriteLine($"using var model = run.CkptPath is null ? run.CreateModel() : {model.ModuleType}.LoadFromCheckpoint(run.CkptPath);");
-                writer.WriteLine("using var trainer = new global::Volt.Trainer(run.TrainerOptions, console: run.Output);");
-                if (subcommand.Method == "Predict")
-                {
-                    writer.WriteLine("var predictions = global::Volt.Data.DataModuleTrainerExtensions.Predict(trainer, model, data);");
-                    writer.WriteLine("run.Output.WriteLine($\"predicted {predictions.Count} batches\");");
-                }
-                else
-                {
-                    writer.WriteLine($"{VoltCli}.CliRunner.WriteMetrics(run.Output, global::Volt.Data.DataModuleTrainerExtensions.{subcommand.Method}(trainer, model, data));");
-                }
-            }
+        }
+        else
+        {
+            var call = $"global::Volt.Data.DataModuleTrainerExtensions.{subcommand.Method}(trainer, model, data)";
+            var report = subcommand.Method == "Predict"
+                ? $"run.Output.WriteLine($\"predicted {{{call}.Count}} batches\")"
+                : $"{VoltCli}.CliRunner.WriteMetrics(run.Output, {call})";
+            writer.WriteLine($"private static int {subcommand.Method}({invocation} run)");
+            writer.WriteLine($"    => Evaluate(run, (trainer, model, data) => {report});");
+        }
 
+        writer.WriteLine();
+    }
+
+    // validate, test and predict: the same module, data module and trainer around one trainer call.
+    private static void WriteEvaluate(SourceWriter writer, CliModel model, string generatedCode)
+    {
+        writer.WriteLine(generatedCode);
+        using (writer.Block($"private static int Evaluate({Invocation(model)} run, global::System.Action<global::Volt.Trainer, {model.ModuleType}, {model.DataModuleType}> evaluate)"))
+        {
+            writer.WriteLine("using var data = run.CreateDataModule();");
+            writer.WriteLine();
+            writer.WriteLine("// With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.");
+            writer.WriteLine($"using var model = run.CkptPath is null ? run.CreateModel() : {model.ModuleType}.LoadFromCheckpoint(run.CkptPath);");
+            writer.WriteLine("using var trainer = new global::Volt.Trainer(run.TrainerOptions, console: run.Output);");
+            writer.WriteLine("evaluate(trainer, model, data);");
             writer.WriteLine("return 0;");
         }
 

@@ -105,25 +105,21 @@ public static class ClassifierCli
 
     [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
     private static int Validate(global::Volt.Cli.CliInvocation<global::Samples.Classifier, global::Samples.ImageData> run)
-    {
-        using var data = run.CreateDataModule();
-
-        // With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.
-        using var model = run.CkptPath is null ? run.CreateModel() : global::Samples.Classifier.LoadFromCheckpoint(run.CkptPath);
-        using var trainer = new global::Volt.Trainer(run.TrainerOptions, console: run.Output);
-        global::Volt.Cli.CliRunner.WriteMetrics(run.Output, global::Volt.Data.DataModuleTrainerExtensions.Validate(trainer, model, data));
-        return 0;
-    }
+        => Evaluate(run, (trainer, model, data) => global::Volt.Cli.CliRunner.WriteMetrics(run.Output, global::Volt.Data.DataModuleTrainerExtensions.Validate(trainer, model, data)));
 
     [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
     private static int Test(global::Volt.Cli.CliInvocation<global::Samples.Classifier, global::Samples.ImageData> run)
+        => Evaluate(run, (trainer, model, data) => global::Volt.Cli.CliRunner.WriteMetrics(run.Output, global::Volt.Data.DataModuleTrainerExtensions.Test(trainer, model, data)));
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Volt.Generators", "0.1.0")]
+    private static int Evaluate(global::Volt.Cli.CliInvocation<global::Samples.Classifier, global::Samples.ImageData> run, global::System.Action<global::Volt.Trainer, global::Samples.Classifier, global::Samples.ImageData> evaluate)
     {
         using var data = run.CreateDataModule();
 
         // With --ckpt-path the module is rebuilt from the checkpoint's hyperparameters and weights.
         using var model = run.CkptPath is null ? run.CreateModel() : global::Samples.Classifier.LoadFromCheckpoint(run.CkptPath);
         using var trainer = new global::Volt.Trainer(run.TrainerOptions, console: run.Output);
-        global::Volt.Cli.CliRunner.WriteMetrics(run.Output, global::Volt.Data.DataModuleTrainerExtensions.Test(trainer, model, data));
+        evaluate(trainer, model, data);
         return 0;
     }
 
