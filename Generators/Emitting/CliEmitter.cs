@@ -200,7 +200,7 @@ internal static class CliEmitter
         {
             var call = $"global::Volt.Data.DataModuleTrainerExtensions.{subcommand.Method}(trainer, model, data)";
             var report = subcommand.Method == "Predict"
-                ? $"run.Output.WriteLine($\"predicted {{{call}.Count}} batches\")"
+                ? $"run.Output.WriteLine($\"predicted {{({call}).Count}} batches\")"
                 : $"{VoltCli}.CliRunner.WriteMetrics(run.Output, {call})";
             writer.WriteLine($"private static int {subcommand.Method}({invocation} run)");
             writer.WriteLine($"    => Evaluate(run, (trainer, model, data) => {report});");
