@@ -100,6 +100,92 @@ public sealed class CliGeneratorTests
         Assert.Contains("## VOLT0041", docs);
     }
 
+    [Fact]
+    public void AnAliasIsASecondNameOfItsOption()
+    {
+        var output = Run(DocumentedModule.Replace(
+            "[GenerateCli(typeof(ImageData))]",
+            "[GenerateCli(typeof(ImageData))]\n[CliAlias(\"--epochs\", \"trainer.max-epochs\")]\n[CliAlias(\"-b\", \"data.batch-size\")]\n[CliAlias(\"--resume\", \"ckpt-path\")]"));
+
+        output.AssertCompilesCleanly();
+        Assert.Empty(output.GeneratorDiagnostics);
+        var text = output.Files["Samples.ClassifierCli.g.cs"];
+        Assert.Contains("Option<int?>(\"--trainer.max-epochs\", \"--epochs\")", text);
+        Assert.Contains("Option<int>(\"--data.batch-size\", \"-b\")", text);
+        Assert.Contains("CkptPath = new(\"--ckpt-path\", \"--resume\")", text);
+    }
+
+    [Theory]
+    [InlineData("\"--epochs\", \"max-epochs\"", "VOLT0072", "'max-epochs' is not an option of Classifier's command line", "e.g. 'trainer.max-epochs'")]
+    [InlineData("\"--epochs\", \"--trainer.max-epochs\"", "VOLT0072", "'--trainer.max-epochs' is not an option", "without dashes")]
+    [InlineData("\"--trainer.min-epochs\", \"trainer.max-epochs\"", "VOLT0073", "the option --trainer.min-epochs already has this name", "--trainer.min-epochs")]
+    [InlineData("\"-h\", \"trainer.max-epochs\"", "VOLT0073", "System.CommandLine's help option", "-h")]
+    [InlineData("\"epochs\", \"trainer.max-epochs\"", "VOLT0074", "an alias is a dash and a letter", "\"epochs\"")]
+    [InlineData("\"--max epochs\", \"trainer.max-epochs\"", "VOLT0074", "two dashes and a name", "\"--max epochs\"")]
+    [InlineData("\"-ab\", \"trainer.max-epochs\"", "VOLT0074", "a dash and a letter", "\"-ab\"")]
+    public void ABadAliasIsReportedOnItsAttributeAndLeftOut(string arguments, string id, string detail, string named)
+    {
+        var source = DocumentedModule.Replace("[GenerateCli(typeof(ImageData))]", $"[GenerateCli(typeof(ImageData))]\n[CliAlias({arguments})]");
+        var output = Run(source);
+
+        var diagnostic = Assert.Single(output.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(detail, diagnostic.GetMessage());
+        Assert.Contains(named, diagnostic.GetMessage());
+        Assert.Contains("on 'Classifier'", diagnostic.GetMessage());
+        Assert.Equal("CliAlias(" + arguments + ")", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+
+        // The rest of the command line is still generated, without the bad alias.
+        Assert.Empty(output.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains("Option<int?>(\"--trainer.max-epochs\")", output.Files["Samples.ClassifierCli.g.cs"]);
+    }
+
+    [Fact]
+    public void TheSecondOfTwoEqualAliasesIsReported()
+    {
+        var output = Run(DocumentedModule.Replace(
+            "[GenerateCli(typeof(ImageData))]",
+            "[GenerateCli(typeof(ImageData))]\n[CliAlias(\"--epochs\", \"trainer.max-epochs\")]\n[CliAlias(\"--epochs\", \"trainer.min-epochs\")]"));
+
+        var diagnostic = Assert.Single(output.GeneratorDiagnostics);
+        Assert.Equal("VOLT0073", diagnostic.Id);
+        Assert.Contains("another [CliAlias] already has this name", diagnostic.GetMessage());
+        Assert.Contains("trainer.min-epochs", diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
+        var text = output.Files["Samples.ClassifierCli.g.cs"];
+        Assert.Contains("Option<int?>(\"--trainer.max-epochs\", \"--epochs\")", text);
+        Assert.Contains("Option<int>(\"--trainer.min-epochs\")", text);
+    }
+
+    [Fact]
+    public void APredictStepOfAnotherBatchTypeGetsNoPredictCommand()
+    {
+        var withPredict = DocumentedModule.Replace(
+            "[ConfigureOptimizers]",
+            "[PredictStep]\n            private Tensor Predict(Batch batch) => forward(batch.Images);\n\n            [ConfigureOptimizers]");
+        var predicting = Run(withPredict);
+        predicting.AssertCompilesCleanly();
+        Assert.Contains("CreateCommand(\"predict\"", predicting.Files["Samples.ClassifierCli.g.cs"]);
+
+        var otherBatch = withPredict
+            .Replace("private Tensor Predict(Batch batch) => forward(batch.Images);", "private Tensor Predict(Images batch) => forward(batch.Pixels);")
+            .Replace("public enum Activation", "public sealed record Images(Tensor Pixels);\n\n        public enum Activation");
+        var output = Run(otherBatch);
+        output.AssertCompilesCleanly();
+        Assert.DoesNotContain("CreateCommand(\"predict\"", output.Files["Samples.ClassifierCli.g.cs"]);
+    }
+
+    [Fact]
+    public void TheAliasDiagnosticsAreDocumented()
+    {
+        var docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (var descriptor in new[] { VoltGenerator.CliAliasUnknownOption, VoltGenerator.CliAliasClash, VoltGenerator.CliAliasNotAnOptionToken })
+        {
+            Assert.Equal("docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+            Assert.Contains("## " + descriptor.Id, docs);
+            Assert.Contains($"[{descriptor.Id}](#{descriptor.Id.ToLowerInvariant()})", docs);
+        }
+    }
+
     [Theory]
     [InlineData("hiddenSize", "hidden-size")]
     [InlineData("MaxEpochs", "max-epochs")]

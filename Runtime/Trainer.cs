@@ -121,6 +121,12 @@ public sealed class Trainer : IDisposable
     /// <summary>Where this trainer prints progress (the <see cref="Tuning.Tuner"/> prints its findings there too); <see cref="TextWriter.Null"/> on ranks other than 0.</summary>
     internal TextWriter Output => console;
 
+    /// <summary>
+    /// The hyperparameters the next fit saves and logs instead of the module's own: the module's merged
+    /// with its data module's (set by <c>trainer.Fit(module, dataModule)</c> for the call's duration).
+    /// </summary>
+    internal IHyperparameters? FitHyperparameters { get; set; }
+
     /// <summary>Tests replace the precision plugin (for example a grad scaler on the CPU).</summary>
     internal Func<TorchSharp.torch.Device, PrecisionPlugin>? PrecisionFactory { get; init; }
 
@@ -447,8 +453,9 @@ public sealed class Trainer : IDisposable
 
         if (isFit && LogDir is not null && strategy.IsGlobalZero)
         {
-            module.SaveHyperparameters(LogDir);
-            loggers.LogHyperparameters(module.CurrentHyperparameters);
+            var hyperparameters = FitHyperparameters ?? module.CurrentHyperparameters;
+            HyperparameterFile.Save(LogDir, hyperparameters);
+            loggers.LogHyperparameters(hyperparameters);
         }
 
         var progress = strategy.IsGlobalZero ? ProgressReporters.Create(Options, console) : new SilentProgress();

@@ -16,6 +16,7 @@ namespace Volt.Generators.Parsing;
 internal static class CliParser
 {
     public const string GenerateCliAttribute = "Volt.Cli.GenerateCliAttribute";
+    public const string CliAliasAttribute = "Volt.Cli.CliAliasAttribute";
     private const string TrainerOptionsType = "Volt.TrainerOptions";
     private const string BatchLimitType = "Volt.BatchLimit";
 
@@ -42,6 +43,7 @@ internal static class CliParser
         var modelOptions = ConstructorOptions("model", module, problems);
         var dataOptions = data is null ? [] : ConstructorOptions("data", data, problems);
         var trainerOptions = TrainerOptions(compilation);
+        var (aliases, aliasProblems) = Aliases(module, modelOptions.Concat(trainerOptions).Concat(dataOptions), cancellationToken);
         return new CliModel(
             ns,
             module.Name,
@@ -50,12 +52,74 @@ internal static class CliParser
             data?.ToDisplayString(TypeFormat) ?? string.Empty,
             HasStep(module, "Volt.ValidationStepAttribute"),
             HasStep(module, "Volt.TestStepAttribute"),
-            HasStep(module, "Volt.PredictStepAttribute"),
+            HasStep(module, "Volt.PredictStepAttribute") && PredictsDataModuleBatches(module, data),
             modelOptions.ToEquatableArray(),
             trainerOptions.ToEquatableArray(),
             dataOptions.ToEquatableArray(),
+            aliases.ToEquatableArray(),
+            aliasProblems.ToEquatableArray(),
             problems.Count == 0 ? null : string.Join("; ", problems));
     }
+
+    /// <summary>The options every subcommand has besides the --model.*, --trainer.* and --data.* ones (the names without dashes).</summary>
+    public static readonly string[] BuiltInOptions = ["config", "print-config", "ckpt-path"];
+
+    // What System.CommandLine gives every subcommand already.
+    private static readonly string[] ReservedNames = ["--help", "-h", "-?", "/h", "/?"];
+
+    /// <summary>
+    /// Checks the module's [CliAlias] attributes: each must be an option token (VOLT0074), name an
+    /// option (VOLT0072) and clash with no option name, reserved name or earlier alias (VOLT0073).
+    /// </summary>
+    private static (List<CliAliasModel> Aliases, List<CliAliasProblem> Problems) Aliases(INamedTypeSymbol module, IEnumerable<CliOptionModel> options, CancellationToken cancellationToken)
+    {
+        var optionNames = options.Select(o => o.Section + "." + o.Key).Concat(BuiltInOptions).ToList();
+        var taken = new HashSet<string>(optionNames.Select(n => "--" + n).Concat(ReservedNames), StringComparer.Ordinal);
+        var aliases = new List<CliAliasModel>();
+        var problems = new List<CliAliasProblem>();
+        foreach (var attribute in module.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (attribute.AttributeClass?.ToDisplayString() != CliAliasAttribute
+                || attribute.ConstructorArguments.Length != 2
+                || attribute.ConstructorArguments[0].Value is not string alias
+                || attribute.ConstructorArguments[1].Value is not string option)
+            {
+                continue;
+            }
+
+            var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+            if (!IsOptionToken(alias))
+            {
+                problems.Add(new CliAliasProblem(CliAliasProblemKind.NotAnOptionToken, alias, "an alias is a dash and a letter (-e) or two dashes and a name of letters, digits, '-' and '.' (--epochs)", location));
+            }
+            else if (!optionNames.Contains(option))
+            {
+                var near = optionNames.Where(n => n.EndsWith("." + option, StringComparison.Ordinal) || n.EndsWith(option.TrimStart('-'), StringComparison.Ordinal)).ToList();
+                problems.Add(new CliAliasProblem(
+                    CliAliasProblemKind.UnknownOption,
+                    alias,
+                    $"'{option}' is not an option of {module.Name}'s command line; write the option without dashes, with its section{(near.Count > 0 ? ", e.g. '" + near[0] + "'" : ", e.g. 'trainer.max-epochs'")}",
+                    location));
+            }
+            else if (!taken.Add(alias))
+            {
+                var owner = optionNames.Contains(alias.TrimStart('-')) ? $"the option {alias}" : ReservedNames.Contains(alias) ? "System.CommandLine's help option" : "another [CliAlias]";
+                problems.Add(new CliAliasProblem(CliAliasProblemKind.Clash, alias, $"{owner} already has this name", location));
+            }
+            else
+            {
+                aliases.Add(new CliAliasModel(alias, option));
+            }
+        }
+
+        return (aliases, problems);
+    }
+
+    private static bool IsOptionToken(string alias)
+        => alias.Length == 2 ? alias[0] == '-' && char.IsLetterOrDigit(alias[1])
+            : alias.Length > 2 && alias.StartsWith("--", StringComparison.Ordinal) && char.IsLetterOrDigit(alias[2])
+                && alias.Skip(2).All(c => c is '-' or '.' || (c < 128 && char.IsLetterOrDigit(c)));
 
     /// <summary>The kebab-case form of a C# name: hiddenSize and HiddenSize become hidden-size, CheckValEveryNEpoch check-val-every-n-epoch.</summary>
     public static string ToKebabCase(string name)
@@ -208,17 +272,29 @@ internal static class CliParser
             : EquatableArray<string>.Empty;
     }
 
-    private static bool DerivesFromDataModule(INamedTypeSymbol type)
+    private static bool DerivesFromDataModule(INamedTypeSymbol type) => DataModuleBatch(type) is not null;
+
+    // The predict subcommand feeds the data module's PredictLoader to the [PredictStep], so their batch types must be the same.
+    private static bool PredictsDataModuleBatches(INamedTypeSymbol module, INamedTypeSymbol? data)
     {
-        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        var batch = DataModuleBatch(data);
+        return batch is not null && module.GetMembers().OfType<IMethodSymbol>().Any(m =>
+            m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Volt.PredictStepAttribute")
+            && m.Parameters.Length > 0
+            && SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, batch));
+    }
+
+    private static ITypeSymbol? DataModuleBatch(INamedTypeSymbol? type)
+    {
+        for (var current = type?.BaseType; current is not null; current = current.BaseType)
         {
             if (current.OriginalDefinition.MetadataName == "DataModule`1" && current.ContainingNamespace.ToDisplayString() == "Volt.Data")
             {
-                return true;
+                return current.TypeArguments[0];
             }
         }
 
-        return false;
+        return null;
     }
 
     private static bool HasStep(INamedTypeSymbol module, string attribute)

@@ -17,7 +17,7 @@ public sealed class SampleDdpTests : IDisposable
     public void TwoDevicesOfBatch32ReachTheSingleProcessAccuracyOfBatch64WithinOnePoint()
     {
         // 300 steps per epoch either way: one process with batches of 64, or two ranks with 32 each (the same global batches).
-        var single = SampleRun.Run(new SampleOptions { Epochs = 2, LimitTrainBatches = 300, LimitValBatches = 1, RootDirectory = root.Path, Progress = false }, new StringWriter()).TestMetrics["test_acc"];
+        var single = SampleRun.Run(["--epochs", "2", "--limit-train-batches", "300", "--limit-val-batches", "1", "--root", root.Path, "--no-progress"], new StringWriter()).TestMetrics["test_acc"];
 
         var job = MpiJob.RunDotnet(SamplePath(), "--devices", "2", "--batch-size", "32", "--epochs", "2", "--limit-train-batches", "300", "--limit-val-batches", "1", "--no-progress", "--root", root.Path);
         Assert.True(job.ExitCode == 0, job.Output);
@@ -31,10 +31,14 @@ public sealed class SampleDdpTests : IDisposable
     }
 
     [Fact]
-    public void DevicesAndStrategyFlagsParse()
+    public void AnUnknownStrategyIsRefusedBeforeTraining()
     {
-        Assert.Equal(new SampleOptions { Devices = 2, Strategy = "ddp" }, SampleOptions.Parse(["--devices", "2", "--strategy", "ddp"]));
-        Assert.Contains("--strategy", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--strategy", "fsdp"])).Message, StringComparison.Ordinal);
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var exitCode = SampleCommandLine.Run(["--strategy", "fsdp", "--root", root.Path, "--no-progress"], output, errors);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("fsdp", errors.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(root.Path, "runs")), "a refused strategy left a run directory");
     }
 
     public void Dispose() => root.Dispose();

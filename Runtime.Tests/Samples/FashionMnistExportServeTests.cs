@@ -108,7 +108,7 @@ public sealed class FashionMnistExportServeTests : IDisposable
     private string TrainTinyCheckpoint()
     {
         var result = SampleRun.Run(
-            new SampleOptions { Epochs = 1, LimitTrainBatches = 3, LimitValBatches = 1, LimitTestBatches = 1, RootDirectory = root.Path, Progress = false },
+            ["--epochs", "1", "--limit-train-batches", "3", "--limit-val-batches", "1", "--limit-test-batches", "1", "--root", root.Path, "--no-progress"],
             new StringWriter());
         return Directory.GetFiles(Path.Combine(result.LogDirectory!, "checkpoints"), "*.ckpt").First();
     }

@@ -18,7 +18,7 @@ public sealed class FashionMnistExportTests : IDisposable
     public void ExportWritesTheCheckpointsClassifierAsOnnxThatRunsAnyBatchSize()
     {
         var run = SampleRun.Run(
-            new SampleOptions { Epochs = 1, LimitTrainBatches = 3, LimitValBatches = 1, LimitTestBatches = 1, RootDirectory = root.Path, Progress = false },
+            ["--epochs", "1", "--limit-train-batches", "3", "--limit-val-batches", "1", "--limit-test-batches", "1", "--root", root.Path, "--no-progress"],
             new StringWriter());
         var checkpoint = Directory.EnumerateFiles(run.LogDirectory!, "last.ckpt", SearchOption.AllDirectories).Single();
         var output = Path.Combine(root.Path, "model.onnx");

@@ -18,12 +18,10 @@ public sealed class FashionMnistTuneTests : IDisposable
     [Fact]
     public void TuneSearchesTheDeclaredSpaceAndKeepsTheStudyInSqliteUnderTheRoot()
     {
-        var options = SampleOptions.Parse(["tune", "--trials", "2", "--epochs", "1", "--limit-train-batches", "3", "--limit-val-batches", "1", "--root", root.Path, "--seed", "4"]);
-        Assert.True(options.Tune);
-        Assert.Equal(2, options.Trials);
-
         var console = new StringWriter();
-        SampleTune.Run(options, console);
+        var errors = new StringWriter();
+        var exitCode = SampleCommandLine.Run(["tune", "--trials", "2", "--epochs", "1", "--limit-train-batches", "3", "--limit-val-batches", "1", "--root", root.Path, "--seed", "4"], console, errors);
+        Assert.True(exitCode == 0, errors.ToString());
 
         using var storage = new SqliteStudyStorage(Path.Combine(root.Path, SampleTune.StudyFileName));
         var trials = new Study(new StudyOptions { Name = "fashion_mnist_mlp", Direction = StudyDirection.Maximize, Storage = storage }).Trials;
@@ -45,7 +43,8 @@ public sealed class FashionMnistTuneTests : IDisposable
     [Fact]
     public void TrialsNeedTheTuneCommand()
     {
-        var error = Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--trials", "3"]));
-        Assert.Contains("--trials", error.Message);
+        var errors = new StringWriter();
+        Assert.Equal(1, SampleCommandLine.Run(["--trials", "3"], new StringWriter(), errors));
+        Assert.Contains("--trials", errors.ToString(), StringComparison.Ordinal);
     }
 }

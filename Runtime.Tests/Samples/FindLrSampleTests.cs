@@ -15,16 +15,17 @@ public sealed class FindLrSampleTests : IDisposable
     [Fact]
     public void Find_lr_prints_a_suggestion_draws_the_curve_and_writes_no_run()
     {
-        var options = SampleOptions.Parse(["--find-lr", "--root", root.Path, "--no-progress"]);
-        Assert.True(options.FindLr);
         var console = new StringWriter();
+        var errors = new StringWriter();
 
-        var result = FindLr.Run(options, console);
+        var exitCode = SampleCommandLine.Run(["--find-lr", "--root", root.Path, "--no-progress"], console, errors);
 
+        Assert.True(exitCode == 0, errors.ToString());
         // Adam on this MLP trains well around 1e-3 (the sample's default); the sweep's steepest descent lies near it.
-        Assert.InRange(result.Finder.Suggestion!.Value, 3e-4, 3e-2);
-        Assert.Matches(new Regex(@"^suggested_lr: \d", RegexOptions.Multiline), console.ToString());
-        using var image = SKBitmap.Decode(result.PlotPath);
+        var suggestion = Regex.Match(console.ToString(), @"^suggested_lr: (\S+)$", RegexOptions.Multiline);
+        Assert.True(suggestion.Success, console.ToString());
+        Assert.InRange(double.Parse(suggestion.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 3e-4, 3e-2);
+        using var image = SKBitmap.Decode(Path.Combine(root.Path, "lr_find.png"));
         Assert.Equal(800, image.Width);
         Assert.Equal(600, image.Height);
         Assert.False(Directory.Exists(Path.Combine(root.Path, "runs")), "the finder wrote a run directory");

@@ -30,7 +30,7 @@ public static class CliRunner
         ArgumentNullException.ThrowIfNull(args);
         var invocation = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
         var result = root.Parse(args);
-        if (result.Errors.Count == 0 && result.CommandResult.Command != root)
+        if (result.Errors.Count == 0)
         {
             try
             {
@@ -89,8 +89,8 @@ public static class CliRunner
             inserted.AddRange(entry.Values);
         }
 
-        // Options live on the subcommands, so the subcommand is the first argument; the file's values go right after it.
-        var commandIndex = args.ToList().IndexOf(command.Name);
+        // The options belong to the command that runs: the file's values go right after its name (first when it is the root).
+        var commandIndex = command == root ? -1 : args.ToList().IndexOf(command.Name);
         var merged = args.Take(commandIndex + 1).Concat(inserted).Concat(args.Skip(commandIndex + 1)).ToArray();
         return root.Parse(merged);
     }

@@ -7,7 +7,7 @@ namespace Volt.Cli;
 /// <summary>
 /// Saves the effective command-line config as <c>config.yaml</c> in the run directory when fitting
 /// starts (Lightning's <c>SaveConfigCallback</c>, pytorch/cli.py), so <c>--config runs/.../config.yaml</c>
-/// repeats the run. Does nothing when logging is disabled (no run directory).
+/// repeats the run. Does nothing when logging is disabled (no run directory) and on ranks other than 0.
 /// </summary>
 /// <param name="config">The config to save.</param>
 public sealed class SaveConfigCallback(CliConfig config) : Callback
@@ -19,7 +19,8 @@ public sealed class SaveConfigCallback(CliConfig config) : Callback
     public override void OnFitStart(CallbackContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.LogDir is not { } logDir)
+        // Every rank has the run directory; global rank 0 alone writes into it.
+        if (context.LogDir is not { } logDir || !context.Strategy.IsGlobalZero)
         {
             return;
         }

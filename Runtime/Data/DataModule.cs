@@ -51,7 +51,12 @@ public abstract class DataModule<TBatch> : IDisposable
     {
     }
 
-    /// <summary>The data module's hyperparameters (name to value: string, bool, long, double or null), saved next to the module's. The default is none.</summary>
+    /// <summary>
+    /// The data module's hyperparameters (name to value: a string, bool, number, enum or null), which
+    /// <c>trainer.Fit(module, dataModule)</c> saves in hparams.json and gives the loggers after the
+    /// module's (Lightning's <c>_log_hyperparams</c>); a name the module has too must have the same
+    /// value, else the fit fails naming it. The default is none.
+    /// </summary>
     public virtual IReadOnlyDictionary<string, object?> Hyperparameters { get; } = new Dictionary<string, object?>();
 
     /// <inheritdoc />

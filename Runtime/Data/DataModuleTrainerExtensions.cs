@@ -12,26 +12,41 @@ public static class DataModuleTrainerExtensions
     /// <summary>
     /// Trains <paramref name="module"/> on the data module's training loader, validating on its
     /// validation loader when the module has a validation step and the data module a validation loader.
+    /// The data module's <see cref="DataModule{TBatch}.Hyperparameters"/> are saved and logged with the
+    /// module's (<c>hparams.json</c>, the loggers); a name both have must have the same value.
     /// </summary>
     /// <typeparam name="TBatch">The batch type.</typeparam>
     /// <param name="trainer">The trainer.</param>
     /// <param name="module">The module.</param>
     /// <param name="data">The data module.</param>
     /// <param name="ckptPath">Resume from a checkpoint: <c>"last"</c>, <c>"best"</c> or a path; null starts fresh.</param>
+    /// <exception cref="InvalidOperationException">The module and the data module have a hyperparameter of the same name with different values.</exception>
     public static void Fit<TBatch>(this Trainer trainer, IFitModule<TBatch> module, DataModule<TBatch> data, string? ckptPath = null)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(data);
+
+        // A name clash fails here, before the data module prepares anything or a run directory exists.
+        var hyperparameters = DataModuleHyperparameters.Merge(module, data.Hyperparameters, data.GetType().Name);
         Run(trainer, data, Stage.Fit, () =>
         {
             var train = data.TrainLoader();
-            if (module is IFitModule<TBatch, TBatch> validating && data.ValidationLoader() is { } validation)
+            trainer.FitHyperparameters = hyperparameters;
+            try
             {
-                trainer.Fit(validating, train, validation, ckptPath);
+                if (module is IFitModule<TBatch, TBatch> validating && data.ValidationLoader() is { } validation)
+                {
+                    trainer.Fit(validating, train, validation, ckptPath);
+                }
+                else
+                {
+                    trainer.Fit(module, train, ckptPath);
+                }
             }
-            else
+            finally
             {
-                trainer.Fit(module, train, ckptPath);
+                trainer.FitHyperparameters = null;
             }
 
             return 0;

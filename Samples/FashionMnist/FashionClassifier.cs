@@ -1,5 +1,6 @@
 using TorchSharp;
 using Volt;
+using Volt.Cli;
 using Volt.Data;
 using Volt.Metrics.Classification;
 using Volt.Serving;
@@ -12,10 +13,28 @@ namespace FashionMnistSample;
 /// are its hyperparameters (saved to hparams.json); the step methods say what one step does, and
 /// the generated half of this class runs them.
 /// </summary>
-/// <param name="architecture">"mlp" or "cnn".</param>
+/// <param name="architecture">The network: "mlp" or "cnn".</param>
 /// <param name="hiddenSize">Width of the MLP's hidden layer.</param>
 /// <param name="learningRate">Adam's learning rate.</param>
-/// <remarks>The search spaces of <c>hiddenSize</c> and <c>learningRate</c> are what <c>tune</c> searches (SampleTune).</remarks>
+/// <remarks>
+/// The command line (SampleCommandLine) is generated from this class: <c>--model.*</c> from these
+/// parameters, <c>--data.*</c> from <see cref="FashionMnistDataModule"/>'s, <c>--trainer.*</c> from
+/// TrainerOptions, and the short names of the [CliAlias] attributes (docs/cli.md).
+/// The search spaces of <c>hiddenSize</c> and <c>learningRate</c> are what <c>tune</c> searches (SampleTune).</remarks>
+[GenerateCli(typeof(FashionMnistDataModule))]
+[CliAlias("--model", "model.architecture")]
+[CliAlias("--lr", "model.learning-rate")]
+[CliAlias("--epochs", "trainer.max-epochs")]
+[CliAlias("--seed", "trainer.seed")]
+[CliAlias("--root", "trainer.default-root-dir")]
+[CliAlias("--limit-train-batches", "trainer.limit-train-batches")]
+[CliAlias("--limit-val-batches", "trainer.limit-val-batches")]
+[CliAlias("--limit-test-batches", "trainer.limit-test-batches")]
+[CliAlias("--precision", "trainer.precision")]
+[CliAlias("--devices", "trainer.devices")]
+[CliAlias("--strategy", "trainer.strategy")]
+[CliAlias("--batch-size", "data.batch-size")]
+[CliAlias("--data", "data.root")]
 [Monitor("val_acc", MonitorMode.Max)]
 [OnnxExport]
 [Serve]

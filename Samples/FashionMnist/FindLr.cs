@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO;
 using Volt;
+using Volt.Cli;
 using Volt.Data;
 using Volt.Tuning;
 
@@ -17,25 +18,31 @@ public static class FindLr
     /// <param name="PlotPath">The PNG.</param>
     public sealed record Result(LrFinderResult Finder, string PlotPath);
 
-    /// <summary>Runs the finder with the model, batch size, seed and precision of <paramref name="options"/>.</summary>
-    public static Result Run(SampleOptions options, TextWriter console)
+    /// <summary>Runs the finder on the training loader of the data module the options describe.</summary>
+    /// <param name="run">The parsed command line.</param>
+    /// <param name="trainerOptions">The trainer options (--trainer.default-root-dir is where the plot goes).</param>
+    /// <param name="console">Where the suggestion goes.</param>
+    /// <returns>The outcome.</returns>
+    public static Result Run(CliInvocation<FashionClassifier, FashionMnistDataModule> run, TrainerOptions trainerOptions, TextWriter console)
     {
-        using var data = FashionMnist.Load(options.DataDirectory, splitSeed: options.Seed);
-        Seeding.SeedEverything(options.Seed);
-        using var model = new FashionClassifier(options.Model, hiddenSize: 128, learningRate: options.LearningRate);
-        using var train = data.Train.ToLoader(options.BatchSize, shuffle: true, seed: options.Seed);
-        using var trainer = new Trainer(
-            new TrainerOptions
-            {
-                Seed = options.Seed,
-                DefaultRootDir = options.RootDirectory,
-                Precision = options.Precision,
-                EnableProgressBar = options.Progress,
-            },
-            console: console);
+        using var data = run.CreateDataModule();
+        using var model = run.CreateModel();
+        using var trainer = new Trainer(trainerOptions, console: console);
 
-        var finder = new Tuner(trainer).LrFind(model, train);
-        var plotPath = Path.Combine(options.RootDirectory, "lr_find.png");
+        // The tuner takes a loader, so the data module's hooks are called here as trainer.Fit would.
+        data.Prepare();
+        data.Setup(Stage.Fit);
+        LrFinderResult finder;
+        try
+        {
+            finder = new Tuner(trainer).LrFind(model, data.TrainLoader());
+        }
+        finally
+        {
+            data.Teardown(Stage.Fit);
+        }
+
+        var plotPath = Path.Combine(trainerOptions.DefaultRootDir, "lr_find.png");
         finder.Plot(plotPath);
         console.WriteLine($"suggested_lr: {finder.Suggestion?.ToString("G3", CultureInfo.InvariantCulture) ?? "none"}");
         console.WriteLine($"lr_find_plot: {Path.GetFullPath(plotPath)}");

@@ -1,15 +1,14 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
 using Volt;
 using Volt.Callbacks;
+using Volt.Cli;
 using Volt.Data;
 
 namespace FashionMnistSample;
 
-/// <summary>Trains, tests and fingerprints the classifier. Separate from Main so tests can run it on a subset.</summary>
+/// <summary>The sample's default command: trains on the data module, tests and prints the fingerprint.</summary>
 public static class SampleRun
 {
     /// <summary>The outcome of a run.</summary>
@@ -18,56 +17,48 @@ public static class SampleRun
     /// <param name="LogDirectory">The run directory.</param>
     public sealed record Result(IReadOnlyDictionary<string, double> TestMetrics, string WeightsSha256, string? LogDirectory);
 
-    /// <summary>Runs the sample with <paramref name="options"/>, printing progress and results to <paramref name="console"/>.</summary>
-    public static Result Run(SampleOptions options, TextWriter console)
+    /// <summary>Parses <paramref name="args"/> like the sample's command line and runs the default command (tests use it).</summary>
+    /// <param name="args">The options, as on the command line (no subcommand).</param>
+    /// <param name="console">Where progress and results go.</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="ArgumentException">The command line is bad or the run failed; the message holds what the sample printed to standard error.</exception>
+    public static Result Run(IReadOnlyList<string> args, TextWriter console)
     {
-        using var data = FashionMnist.Load(options.DataDirectory, splitSeed: options.Seed);
-        console.WriteLine($"Fashion-MNIST from {data.Directory}: {data.Train.Count} train, {data.Validation.Count} validation, {data.Test.Count} test images");
+        Result? result = null;
+        var errors = new StringWriter();
+        var exitCode = CliRunner.Run(SampleCommandLine.Create(args, trained: r => result = r), args, console, errors);
+        return result ?? throw new ArgumentException($"The sample exited with {exitCode} without a result: {errors}");
+    }
 
-        // Seed before constructing the module so its initial weights repeat (Lightning's seed_everything).
-        Seeding.SeedEverything(options.Seed);
-        using var model = new FashionClassifier(options.Model, hiddenSize: 128, learningRate: options.LearningRate);
-
-        using var train = data.Train.ToLoader(options.BatchSize, shuffle: true, seed: options.Seed);
-        using var validation = data.Validation.ToLoader(1000, shuffle: false);
-        using var test = data.Test.ToLoader(1000, shuffle: false);
-
-        var callbacks = options.CheckpointEveryNSteps is { } everyNSteps
+    /// <summary>Trains the classifier the options describe, tests it and prints the metrics and the fingerprint.</summary>
+    /// <param name="run">The parsed command line.</param>
+    /// <param name="trainerOptions">The trainer options (the parsed ones with the sample's own options applied).</param>
+    /// <param name="checkpointEveryNSteps">Also write last.ckpt every N optimizer steps; null for per epoch only.</param>
+    /// <param name="console">Where progress and results go.</param>
+    /// <returns>The outcome.</returns>
+    public static Result Run(CliInvocation<FashionClassifier, FashionMnistDataModule> run, TrainerOptions trainerOptions, int? checkpointEveryNSteps, TextWriter console)
+    {
+        using var data = run.CreateDataModule();
+        data.Log = console;
+        using var model = run.CreateModel();
+        var callbacks = checkpointEveryNSteps is { } everyNSteps
             ? new Callback[] { new ModelCheckpoint { SaveLast = false }, new ModelCheckpoint { EveryNTrainSteps = everyNSteps, SaveTopK = 0 } }
             : [];
         using var trainer = new Trainer(
-            new TrainerOptions
-            {
-                MaxEpochs = options.Epochs,
-                Seed = options.Seed,
-                DefaultRootDir = options.RootDirectory,
-                RunName = "fashion_mnist_" + options.Model,
-                LimitTrainBatches = options.LimitTrainBatches is { } trainLimit ? trainLimit : BatchLimit.All,
-                LimitValBatches = options.LimitValBatches is { } valLimit ? valLimit : BatchLimit.All,
-                LimitTestBatches = options.LimitTestBatches is { } testLimit ? testLimit : BatchLimit.All,
-                EnableProgressBar = options.Progress,
-                Precision = options.Precision,
-                Devices = options.Devices,
-                Strategy = options.Strategy,
-            },
+            trainerOptions with { RunName = trainerOptions.RunName ?? "fashion_mnist_" + model.GetHyperparameters().Architecture },
             callbacks,
             console: console);
 
-        trainer.Fit(model, train, validation, options.CheckpointPath);
-        var metrics = trainer.Test(model, test);
+        trainer.Fit(model, data, run.CkptPath);
+        var metrics = trainer.Test(model, data);
         var fingerprint = ModelFingerprint.Sha256(model);
-        if (!trainer.IsGlobalZero)
+        if (trainer.IsGlobalZero)
         {
             // Every rank holds the same weights; rank 0 alone prints the results.
-            return new Result(metrics, fingerprint, trainer.LogDir);
+            CliRunner.WriteMetrics(console, metrics);
+            console.WriteLine($"weights_sha256: {fingerprint}");
         }
 
-        foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
-        {
-            console.WriteLine($"{name}: {value.ToString("F4", CultureInfo.InvariantCulture)}");
-        }
-
-        console.WriteLine($"weights_sha256: {fingerprint}");
         return new Result(metrics, fingerprint, trainer.LogDir);
     }
 }

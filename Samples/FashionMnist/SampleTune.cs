@@ -1,5 +1,6 @@
 using System.IO;
 using Volt;
+using Volt.Cli;
 using Volt.Data;
 using Volt.Search;
 using Volt.Search.Pruners;
@@ -20,49 +21,52 @@ public static class SampleTune
     public const string StudyFileName = "fashion_mnist_study.db";
 
     /// <summary>Runs the search and prints the trial table and the best trial; writes trials.csv and optimization_history.png next to the study.</summary>
-    public static Study Run(SampleOptions options, TextWriter console)
+    /// <param name="run">The parsed command line: the data module, the starting hyperparameters and the trainer options of every trial.</param>
+    /// <param name="trials">How many trials to run.</param>
+    /// <param name="console">Where the trial table goes.</param>
+    /// <returns>The study.</returns>
+    public static Study Run(CliInvocation<FashionClassifier, FashionMnistDataModule> run, int trials, TextWriter console)
     {
-        using var data = FashionMnist.Load(options.DataDirectory, splitSeed: options.Seed);
-        console.WriteLine($"Fashion-MNIST from {data.Directory}: {data.Train.Count} train, {data.Validation.Count} validation images");
-        using var storage = new SqliteStudyStorage(Path.Combine(options.RootDirectory, StudyFileName));
+        using var data = run.CreateDataModule();
+        data.Log = console;
+        FashionClassifier.Hyperparameters defaults;
+        using (var template = run.CreateModel())
+        {
+            defaults = template.GetHyperparameters();
+        }
+
+        var seed = run.TrainerOptions.Seed ?? 0;
+        var root = run.TrainerOptions.DefaultRootDir;
+        using var storage = new SqliteStudyStorage(Path.Combine(root, StudyFileName));
         var study = new Study(new StudyOptions
         {
-            Name = "fashion_mnist_" + options.Model,
+            Name = "fashion_mnist_" + defaults.Architecture,
             Direction = StudyDirection.Maximize,
             Storage = storage,
-            Sampler = new TpeSampler(seed: (int)options.Seed),
+            Sampler = new TpeSampler(seed: (int)seed),
             Pruner = new MedianPruner(),
             Log = console,
         });
 
-        var defaults = new FashionClassifier.Hyperparameters(options.Model, 128, options.LearningRate);
-        study.Optimize(options.Trials, trial =>
+        study.Optimize(trials, trial =>
         {
             var hyperparameters = FashionClassifier.SampleHyperparameters(trial, defaults);
-            Seeding.SeedEverything(options.Seed);
+            Seeding.SeedEverything(seed);
             using var model = FashionClassifier.FromHyperparameters(hyperparameters);
-            using var train = data.Train.ToLoader(options.BatchSize, shuffle: true, seed: options.Seed);
-            using var validation = data.Validation.ToLoader(1000, shuffle: false);
             using var trainer = new Trainer(
-                new TrainerOptions
+                run.TrainerOptions with
                 {
-                    MaxEpochs = options.Epochs,
-                    Seed = options.Seed,
-                    DefaultRootDir = options.RootDirectory,
                     RunName = "fashion_mnist_tune",
-                    LimitTrainBatches = options.LimitTrainBatches is { } trainLimit ? trainLimit : BatchLimit.All,
-                    LimitValBatches = options.LimitValBatches is { } valLimit ? valLimit : BatchLimit.All,
                     EnableProgressBar = false,
                     EnableCheckpointing = false,
-                    Precision = options.Precision,
                 },
                 callbacks: [new PruningCallback(trial)],
                 console: TextWriter.Null);
-            trainer.Fit(model, train, validation);
+            trainer.Fit(model, data);
             return trainer.CallbackMetrics["val_acc"];
         });
 
-        StudyReport.Write(study, Path.Combine(options.RootDirectory, "studies", study.Name), console);
+        StudyReport.Write(study, Path.Combine(root, "studies", study.Name), console);
         return study;
     }
 }
