@@ -67,3 +67,28 @@ public static class Interleaved
         return clock.Elapsed.TotalSeconds;
     }
 }
+
+/// <summary>Runs several workloads interleaved in a rotating order (A B C, B C A, C A B, ...) so a change of machine load spreads over all of them.</summary>
+public static class Rotation
+{
+    /// <summary>Runs every workload once untimed (warm-up), then <paramref name="repeats"/> rounds; returns one sample per workload, in the given order.</summary>
+    public static Sample[] Run(int repeats, IReadOnlyList<Func<double>> workloads)
+    {
+        foreach (var workload in workloads)
+        {
+            workload();
+        }
+
+        var values = workloads.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < repeats; round++)
+        {
+            for (var j = 0; j < workloads.Count; j++)
+            {
+                var index = (round + j) % workloads.Count;
+                values[index].Add(workloads[index]());
+            }
+        }
+
+        return [.. values.Select(v => new Sample(v))];
+    }
+}
