@@ -65,7 +65,7 @@ if (sections.Contains("parity") || sections.Contains("python") || sections.Conta
 
 if (sections.Contains("overhead"))
 {
-    Overhead(quick ? 4_000 : 20_000);
+    new OverheadBenchmark(quick ? 4_000 : 20_000, repeats).Run();
 }
 
 if (sections.Contains("memory"))
@@ -206,89 +206,6 @@ double Parity(TensorDataLoader<ImageBatch> train, int batches)
     Console.WriteLine($"weights identical: {generatedHash == handHash} ({generatedHash})");
     Console.WriteLine();
     return generated.Median * train.BatchCount / batches;
-}
-
-void Overhead(int steps)
-{
-    Console.WriteLine($"== 2. Framework overhead: Linear(10, 1), batch 8, SGD, {steps} steps per run");
-    using var data = Workloads.TinyData(8_000);
-    double Generated()
-    {
-        Seeding.SeedEverything(Workloads.Seed);
-        using var model = new TinyModel();
-        var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1000, maxSteps: steps));
-        return Interleaved.Seconds(() => trainer.Fit(model, data)) / steps * 1e6;
-    }
-
-    double Hand()
-    {
-        Seeding.SeedEverything(Workloads.Seed);
-        using var model = new TinyModel();
-        return Interleaved.Seconds(() =>
-        {
-            using var optimizer = model.ConfigureOptimizers();
-            HandWrittenLoop.Train(model, model.TrainingStep, optimizer, data, Workloads.Seed, epochs: 1000, maxSteps: steps);
-        }) / steps * 1e6;
-    }
-
-    Generated();
-    Hand();
-    var (generated, hand) = Interleaved.Run(repeats, Generated, Hand);
-    Console.WriteLine($"generated loop:    {generated.Format("µs/step", "F2")}");
-    Console.WriteLine($"hand-written loop: {hand.Format("µs/step", "F2")}");
-    var differences = new Sample(generated.Values.Zip(hand.Values, (g, h) => g - h).ToList());
-    Console.WriteLine($"overhead generated − hand: {generated.Median - hand.Median:F2} µs/step (difference of medians); per-pair {differences.Format("µs", "F2")}");
-
-    // The same loop with what a user sees by default: TensorBoard + CSV loggers writing every 50 steps,
-    // the loss logged each step and shown by the progress display (plain mode, to a null writer), the
-    // model summary at fit start. Curves are drawn once at the end of a fit, not per step: off here.
-    double Observed()
-    {
-        Seeding.SeedEverything(Workloads.Seed);
-        using var model = new TinyModel { LogsLoss = true };
-        var root = Directory.CreateTempSubdirectory("volt-bench-observed-");
-        try
-        {
-            var options = Workloads.TrainerOptions(epochs: 1000, maxSteps: steps) with
-            {
-                EnableLogging = true,
-                EnableProgressBar = true,
-                LogEveryNSteps = 50,
-                PlotCurves = false,
-                DefaultRootDir = root.FullName,
-            };
-            var trainer = new Trainer(options, console: TextWriter.Null);
-            return Interleaved.Seconds(() => trainer.Fit(model, data)) / steps * 1e6;
-        }
-        finally
-        {
-            root.Delete(recursive: true);
-        }
-    }
-
-    Observed();
-    var (observed, handAgain) = Interleaved.Run(repeats, Observed, Hand);
-    Console.WriteLine($"generated loop + TensorBoard + CSV every 50 steps + progress: {observed.Format("µs/step", "F2")}");
-    Console.WriteLine($"hand-written loop (no logging):                           {handAgain.Format("µs/step", "F2")}");
-    var observedDifferences = new Sample(observed.Values.Zip(handAgain.Values, (g, h) => g - h).ToList());
-    Console.WriteLine($"overhead observed − hand: {observed.Median - handAgain.Median:F2} µs/step (difference of medians); per-pair {observedDifferences.Format("µs", "F2")}");
-
-    var firstStep = new List<double>();
-    for (var i = 0; i < repeats; i++)
-    {
-        Seeding.SeedEverything(Workloads.Seed);
-        using var model = new TinyModel();
-        var clock = new Stopwatch();
-        double? seen = null;
-        model.AfterStep = () => seen ??= clock.Elapsed.TotalMilliseconds;
-        var trainer = new Trainer(Workloads.TrainerOptions(epochs: 1, maxSteps: 1));
-        clock.Start();
-        trainer.Fit(model, data);
-        firstStep.Add(seen!.Value);
-    }
-
-    Console.WriteLine($"Fit() to first training step: {new Sample(firstStep).Format("ms", "F3")}");
-    Console.WriteLine();
 }
 
 void MemoryTiny(int steps)

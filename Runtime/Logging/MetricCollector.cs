@@ -9,9 +9,11 @@ namespace Volt.Logging;
 /// <summary>
 /// Collects the values a module passes to <c>Log</c> during one phase and aggregates them the way
 /// Lightning does: per-step values keep the latest value, epoch values are reduced with
-/// <see cref="MetricReduce"/> (the mean is weighted by batch size, for tensors and plain numbers alike). Tensor values stay on their device and
-/// are accumulated in place, so logging costs no host synchronisation per step; numbers are read
-/// only when a logger or the progress display asks for them.
+/// <see cref="MetricReduce"/> (the mean is weighted by batch size, for tensors and plain numbers alike).
+/// A tensor on the CPU is read when it is logged (reading waits for nothing there) and kept as a number, so
+/// logging it creates no tensor and, for float32 and float64, allocates nothing. A tensor on another
+/// device stays there and is accumulated in place, so logging costs no host synchronisation per step;
+/// its numbers are read only when a logger or the progress display asks for them.
 /// </summary>
 /// <remarks>The collector owns the accumulator tensors it creates and frees them in <see cref="Dispose"/>.</remarks>
 public sealed class MetricCollector : IDisposable
@@ -55,6 +57,18 @@ public sealed class MetricCollector : IDisposable
             throw new ArgumentException(
                 $"Log(\"{name}\"): the value must hold exactly one element, but its shape is [{string.Join(", ", value.shape)}]. Reduce it first, for example with .mean().",
                 nameof(value));
+        }
+
+        if (value.is_complex())
+        {
+            throw new ArgumentException($"Log(\"{name}\"): the value is complex ({value.dtype}); log a real number, for example its .abs().", nameof(value));
+        }
+
+        if (HostValue.TryRead(value, out var number))
+        {
+            // A CPU value is read now and kept as a number: exact (the value at the time of the call) and no tensor work.
+            Record(metric, number, batchSize);
+            return;
         }
 
         using var detached = value.detach();
@@ -103,6 +117,12 @@ public sealed class MetricCollector : IDisposable
     {
         var metric = GetOrAdd(name, onStep, onEpoch, progressBar, reduce, syncDist);
         RequireValueLog(metric);
+        Record(metric, value, batchSize);
+    }
+
+    /// <summary>Records a number (or a CPU tensor's value): the step value, and the epoch aggregate when the metric has one.</summary>
+    private void Record(LoggedMetric metric, double value, long? batchSize)
+    {
         metric.UpdatedAtStep = stepCounter;
         metric.LatestIsTensor = false;
         metric.LatestNumber = value;
