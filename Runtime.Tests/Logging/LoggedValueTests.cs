@@ -125,7 +125,7 @@ public sealed class LoggedValueTests : IDisposable
 
     /// <summary>A run context for <see cref="TrainingLoss.Observe"/>, which reads only the options and counters.</summary>
     private static RunContext TrainingLossContext()
-        => new(new TrainerOptions(), null!, null!, new LossRecorder(), 0, [], new SilentProgress(), [], [], null, new LoopProgress());
+        => new(new TrainerOptions(), null!, null!, new LossRecorder(), 0, [], new SilentProgress(), [], [], null, new LoopProgress(), profiler: null);
 
     public void Dispose() => root.Dispose();
 }

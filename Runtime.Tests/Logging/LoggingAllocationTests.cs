@@ -39,7 +39,7 @@ public sealed class LoggingAllocationTests
         using var metrics = new MetricCollector(RunPhase.Train);
         using var trainingLoss = new TrainingLoss();
         using var progress = new PlainProgress(TextWriter.Null, clock, TimeSpan.FromSeconds(30));
-        var context = new RunContext(new TrainerOptions(), null!, null!, new LossRecorder(), 0, [], progress, [], [], null, new LoopProgress());
+        var context = new RunContext(new TrainerOptions(), null!, null!, new LossRecorder(), 0, [], progress, [], [], null, new LoopProgress(), profiler: null);
         using var loss = tensor(new[] { 0.5f }).sum();
         progress.OnTrainEpochStart(0, 1, Steps * 10);
         var batch = 0;
