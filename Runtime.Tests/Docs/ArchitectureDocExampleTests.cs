@@ -65,6 +65,7 @@ public sealed class ArchitectureDocExampleTests : IDisposable
         var end = snapshot.IndexOf("\n        }\n", start, StringComparison.Ordinal);
         var generated = snapshot[start..(end + "\n        }".Length)]
             .Replace("global::Volt.Loops.", string.Empty, StringComparison.Ordinal)
+            .Replace("global::Volt.Profiling.", string.Empty, StringComparison.Ordinal)
             .Replace("global::Samples.", string.Empty, StringComparison.Ordinal)
             .Replace("global::TorchSharp.", string.Empty, StringComparison.Ordinal);
         Assert.Equal(DocCode.Normalize(generated).Split('\n').Where(l => l.Length > 0), DocCode.Normalize(excerpt).Split('\n').Where(l => l.Length > 0));
