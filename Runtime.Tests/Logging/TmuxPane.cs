@@ -22,16 +22,21 @@ internal sealed class TmuxPane : IDisposable
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(ConfigurationPath, "set -g remain-on-exit on\nset -g remain-on-exit-format \"\"\nset -g default-terminal \"tmux-256color\"\n");
-        Tmux("new-session", "-d", "-x", width.ToString(), "-y", height.ToString(), "-s", Session, command);
+        // tmux can mark a pane dead (its terminal closed) without ever learning the program's exit status,
+        // so the shell that runs the command writes the status to a file of its own.
+        Tmux("new-session", "-d", "-x", width.ToString(), "-y", height.ToString(), "-s", Session, $"{command}; echo $? > '{StatusPath}'");
     }
 
     /// <summary>The pane's terminal device (<c>/dev/pts/N</c>); what is written there shows in the pane.</summary>
     public string TerminalPath => Tmux("display-message", "-p", "-t", Session, "#{pane_tty}").Trim();
 
-    public bool HasExited => Tmux("display-message", "-p", "-t", Session, "#{pane_dead}").Trim() == "1";
+    /// <summary>Whether the pane's program has exited (its shell has written the exit status).</summary>
+    public bool HasExited => File.Exists(StatusPath) && File.ReadAllText(StatusPath).EndsWith('\n');
 
     /// <summary>The exit status of the pane's program once it has exited.</summary>
-    public int ExitStatus => int.Parse(Tmux("display-message", "-p", "-t", Session, "#{pane_dead_status}").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    public int ExitStatus => int.Parse(File.ReadAllText(StatusPath).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private string StatusPath => Path.Combine(directory, "exit-status");
 
     private string ConfigurationPath => Path.Combine(directory, "tmux.conf");
 

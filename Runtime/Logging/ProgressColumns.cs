@@ -22,13 +22,19 @@ internal sealed class TimesColumn : ProgressColumn
         => new Text($"{ProgressText.Duration(task.ElapsedTime)} • {ProgressText.Duration(task.IsFinished ? TimeSpan.Zero : task.RemainingTime)}", new Style(decoration: Decoration.Dim));
 }
 
-/// <summary>Batches per second.</summary>
+/// <summary>
+/// Batches per second: Spectre.Console's recent speed, or the phase's average when it has fewer than two
+/// samples (a phase shorter than one refresh, or a one-batch test), so a finished bar never shows "?".
+/// </summary>
 internal sealed class SpeedColumn : ProgressColumn
 {
     protected override bool NoWrap => true;
 
     public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
-        => new Text(ProgressText.Speed(task.Speed), new Style(decoration: Decoration.Dim | Decoration.Underline));
+        => new Text(ProgressText.Speed(task.Speed ?? AverageSpeed(task)), new Style(decoration: Decoration.Dim | Decoration.Underline));
+
+    private static double? AverageSpeed(ProgressTask task)
+        => task.ElapsedTime is { TotalSeconds: > 0 } elapsed && task.Value > 0 ? task.Value / elapsed.TotalSeconds : null;
 }
 
 /// <summary>The progress-bar metrics, kept as text in the task's <see cref="ProgressTask.Tag"/>.</summary>
