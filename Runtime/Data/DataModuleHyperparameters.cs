@@ -91,6 +91,9 @@ internal sealed class DataModuleHyperparameters : IHyperparameters
                 case double number:
                     writer.WriteNumberValue(number);
                     break;
+                default:
+                    // Normalize admits only the cases above; anything else is a bug here, not a value to skip.
+                    throw new InvalidOperationException($"The data module's hyperparameter '{name}' holds a {value.GetType().Name}, which hparams.json cannot hold.");
             }
         }
     }
