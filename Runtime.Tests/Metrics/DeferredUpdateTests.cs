@@ -98,26 +98,6 @@ public sealed class DeferredUpdateTests
     }
 
     [Fact]
-    public void ScoresAndClassIndicesMayAlternate()
-    {
-        using var scope = NewDisposeScope();
-        var batches = Batches(5);
-        using var mixed = new F1Score(ClassificationTask.Multiclass(4), Average.Macro);
-        using var whole = new F1Score(ClassificationTask.Multiclass(4), Average.Macro);
-        for (var i = 0; i < batches.Count; i++)
-        {
-            // Scores are kept until counted, class indices as labels: a batch of the other kind counts what is held first.
-            var (preds, target) = batches[i];
-            mixed.Update(i % 2 == 0 ? preds : preds.argmax(1), target);
-            Assert.Equal(1, mixed.PendingUpdates);
-        }
-
-        var (allPreds, allTarget) = Concatenated(batches);
-        whole.Update(allPreds.argmax(1), allTarget);
-        Close(Value(whole), Value(mixed), 0);
-    }
-
-    [Fact]
     public void ABatchOfThePendingElementLimitIsCountedAtOnce()
     {
         using var scope = NewDisposeScope();

@@ -78,8 +78,8 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     /// <summary>
     /// Updates every metric with the batch. Counting classification metrics of equal tasks (say
     /// <c>Accuracy</c> and <c>F1Score</c> of one <see cref="ClassificationTask"/>) share the work, as
-    /// torchmetrics' compute groups do: the batch is checked and copied once and each of them counts it
-    /// into its own states, so each still resets, forwards and checkpoints on its own.
+    /// torchmetrics' compute groups do: the batch's predicted labels are computed once and each of them
+    /// counts them into its own states, so each still resets, forwards and checkpoints on its own.
     /// </summary>
     /// <param name="preds">The predictions.</param>
     /// <param name="target">The ground truth.</param>
@@ -87,7 +87,7 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     {
         ArgumentNullException.ThrowIfNull(preds);
         ArgumentNullException.ThrowIfNull(target);
-        var shared = new List<(ConfusionCountsMetric Source, PendingBatch Batch)>();
+        var shared = new List<(ConfusionCountsMetric Source, PendingLabels Labels)>();
         try
         {
             foreach (var (_, metric) in metrics)
@@ -98,21 +98,21 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
                     continue;
                 }
 
-                var batch = SharedBatch(shared, counting);
-                if (batch is null)
+                var labels = SharedLabels(shared, counting);
+                if (labels is null)
                 {
-                    batch = counting.PendingBatchOf(preds, target);
-                    shared.Add((counting, batch));
+                    labels = counting.PendingLabelsOf(preds, target);
+                    shared.Add((counting, labels));
                 }
 
-                counting.UpdateFromPendingBatch(batch);
+                counting.UpdateFromPendingLabels(labels);
             }
         }
         finally
         {
-            foreach (var (_, batch) in shared)
+            foreach (var (_, labels) in shared)
             {
-                batch.Release();
+                labels.Release();
             }
         }
     }
@@ -150,14 +150,14 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The pending batch already made from this batch by a metric whose batch fits <paramref name="metric"/>, or null.</summary>
-    private static PendingBatch? SharedBatch(List<(ConfusionCountsMetric Source, PendingBatch Batch)> computed, ConfusionCountsMetric metric)
+    /// <summary>The labels already computed this batch by a metric whose labels fit <paramref name="metric"/>, or null.</summary>
+    private static PendingLabels? SharedLabels(List<(ConfusionCountsMetric Source, PendingLabels Labels)> computed, ConfusionCountsMetric metric)
     {
-        foreach (var (source, batch) in computed)
+        foreach (var (source, labels) in computed)
         {
-            if (metric.SharesPendingBatchWith(source))
+            if (metric.SharesPendingLabelsWith(source))
             {
-                return batch;
+                return labels;
             }
         }
 

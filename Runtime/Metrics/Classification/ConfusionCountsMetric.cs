@@ -7,11 +7,10 @@ namespace Volt.Metrics.Classification;
 
 /// <summary>
 /// The base of the counting classification metrics (accuracy, precision, recall, F-beta, confusion
-/// matrix): one summed state of confusion counts. An update checks the batch and keeps a copy of its
-/// multiclass scores (or its predicted labels) and targets pending; every <see cref="PendingUpdateLimit"/>
-/// updates (or <see cref="PendingElementLimit"/> pending values), and always before the states are read,
-/// computed, synchronised, saved, moved or reset, the pending batches are counted together: one argmax,
-/// the bin index, one <c>index_add_</c>.
+/// matrix): one summed state of confusion counts. An update checks the batch and keeps its predicted
+/// labels and targets pending; every <see cref="PendingUpdateLimit"/> updates (or
+/// <see cref="PendingElementLimit"/> pending labels), and always before the states are read, computed,
+/// synchronised, saved, moved or reset, the pending batches are counted together with one <c>index_add_</c>.
 /// </summary>
 /// <remarks>
 /// Layout of the <c>bins</c> state: binary and multiclass keep an S×S matrix (S = C + 1; rows target,
@@ -25,11 +24,11 @@ public abstract class ConfusionCountsMetric : Metric
     /// <summary>The number of updates held before they are counted.</summary>
     public const int PendingUpdateLimit = 32;
 
-    /// <summary>Pending updates are counted as soon as they hold this many values (scores or labels, and targets).</summary>
-    public const long PendingElementLimit = 1L << 18;
+    /// <summary>Pending updates are counted as soon as they hold this many labels (samples; multilabel: elements).</summary>
+    public const long PendingElementLimit = 1L << 16;
 
     private readonly MetricState bins;
-    private readonly List<PendingBatch> pending = [];
+    private readonly List<PendingLabels> pending = [];
     private readonly Scalar stride;
     private readonly Scalar invalidLabel;
     private readonly Scalar ignoredBin;
@@ -66,7 +65,7 @@ public abstract class ConfusionCountsMetric : Metric
     /// <inheritdoc/>
     protected sealed override void UpdateStates(Tensor preds, Tensor target)
     {
-        var labels = PendingBatchOf(preds, target);
+        var labels = PendingLabelsOf(preds, target);
         try
         {
             Defer(labels);
@@ -81,9 +80,9 @@ public abstract class ConfusionCountsMetric : Metric
     /// Checks the batch against the task (shapes, dtypes, devices) and computes its predicted labels and a
     /// copy of its targets. The caller holds the one reference and releases it. Metrics of equal tasks compute
     /// the same labels, so a <see cref="MetricCollection"/> computes them once and hands them to each
-    /// (<see cref="UpdateFromPendingBatch"/>).
+    /// (<see cref="UpdateFromPendingLabels"/>).
     /// </summary>
-    internal PendingBatch PendingBatchOf(Tensor preds, Tensor target)
+    internal PendingLabels PendingLabelsOf(Tensor preds, Tensor target)
     {
         RequireStateDevice(preds, nameof(preds));
         RequireStateDevice(target, nameof(target));
@@ -93,12 +92,6 @@ public abstract class ConfusionCountsMetric : Metric
         }
 
         using var scope = torch.NewDisposeScope();
-        if (Task.Kind == ClassificationKind.Multiclass && preds.is_floating_point())
-        {
-            var (scores, copiedTargets) = MulticlassScores(preds, target);
-            return new PendingBatch(scores, areScores: true, copiedTargets);
-        }
-
         var (labels, targets) = Task.Kind switch
         {
             ClassificationKind.Multiclass => MulticlassLabels(preds, target),
@@ -106,21 +99,21 @@ public abstract class ConfusionCountsMetric : Metric
             _ => MultilabelLabels(preds, target),
         };
 
-        return new PendingBatch(labels, areScores: false, targets);
+        return new PendingLabels(labels, targets);
     }
 
     /// <summary>
-    /// Adds a batch whose <see cref="PendingBatchOf"/> a metric of an equal task computed (a
+    /// Adds a batch whose <see cref="PendingLabelsOf"/> a metric of an equal task computed (a
     /// <see cref="MetricCollection"/>'s shared update), then counts the update like <see cref="Metric.Update"/>.
     /// </summary>
-    internal void UpdateFromPendingBatch(PendingBatch labels)
+    internal void UpdateFromPendingLabels(PendingLabels labels)
     {
         Defer(labels);
         RecordUpdate();
     }
 
-    /// <summary>Whether <see cref="PendingBatchOf"/> of <paramref name="other"/> fits this metric: an equal task and states on the same device.</summary>
-    internal bool SharesPendingBatchWith(ConfusionCountsMetric other)
+    /// <summary>Whether <see cref="PendingLabelsOf"/> of <paramref name="other"/> fits this metric: an equal task and states on the same device.</summary>
+    internal bool SharesPendingLabelsWith(ConfusionCountsMetric other)
         => Task == other.Task && StateDevice.type == other.StateDevice.type && StateDevice.index == other.StateDevice.index;
 
     /// <summary>Counts every pending batch into the bins: one concatenation, the bin index, one <c>index_add_</c>.</summary>
@@ -134,11 +127,9 @@ public abstract class ConfusionCountsMetric : Metric
         try
         {
             using var scope = torch.NewDisposeScope();
-            var predictions = pending.Count == 1 ? pending[0].Predictions : torch.cat(pending.ConvertAll(p => p.Predictions), 0);
+            var labels = pending.Count == 1 ? pending[0].Labels : torch.cat(pending.ConvertAll(p => p.Labels), 0);
             var targets = pending.Count == 1 ? pending[0].Targets : torch.cat(pending.ConvertAll(p => p.Targets), 0);
-            var index = pending[0].AreScores
-                ? BinIndex(Task.TopK == 1 ? predictions.argmax(1) : TopKLabel(predictions, targets), targets, labelsInRange: true)
-                : BinIndex(predictions, targets, labelsInRange: false);
+            var index = BinIndex(labels, targets);
             bins.Value.index_add_(0, index, Ones(index), one);
         }
         finally
@@ -159,17 +150,11 @@ public abstract class ConfusionCountsMetric : Metric
         pendingElements = 0;
     }
 
-    /// <summary>Holds <paramref name="batch"/> (a new reference) and counts everything held once a limit is reached.</summary>
-    private void Defer(PendingBatch batch)
+    /// <summary>Holds <paramref name="labels"/> (a new reference) and counts everything held once a limit is reached.</summary>
+    private void Defer(PendingLabels labels)
     {
-        // Scores and labels do not concatenate: a batch of the other kind counts what is held first.
-        if (pending.Count > 0 && pending[0].AreScores != batch.AreScores)
-        {
-            ApplyPendingUpdates();
-        }
-
-        pending.Add(batch.Share());
-        pendingElements += batch.Size;
+        pending.Add(labels.Share());
+        pendingElements += labels.Count;
         if (pending.Count >= PendingUpdateLimit || pendingElements >= PendingElementLimit)
         {
             ApplyPendingUpdates();
@@ -177,14 +162,14 @@ public abstract class ConfusionCountsMetric : Metric
     }
 
     /// <summary>
-    /// The bin of every label (<paramref name="labelsInRange"/>: taken from scores, so in [0, C)): row the target, column the predicted label, values outside the task's range
+    /// The bin of every label: row the target, column the predicted label, values outside the task's range
     /// in the extra row and column, ignored targets in the last bin; multilabel adds each label's block offset.
     /// Every index is in range, so <c>index_add_</c> cannot fail on any device.
     /// </summary>
-    private Tensor BinIndex(Tensor labels, Tensor targets, bool labelsInRange)
+    private Tensor BinIndex(Tensor labels, Tensor targets)
     {
         var row = targets.clamp_max(invalidLabel).masked_fill_(targets.lt(0), invalidLabel);
-        var column = labelsInRange || labels.dtype == ScalarType.Bool ? labels : labels.masked_fill(labels.lt(0), invalidLabel);
+        var column = labels.dtype == ScalarType.Bool ? labels : labels.masked_fill(labels.lt(0), invalidLabel);
         var index = column.add(row, stride);
         if (Task.Kind == ClassificationKind.Multilabel)
         {
@@ -282,45 +267,43 @@ public abstract class ConfusionCountsMetric : Metric
         base.Dispose(disposing);
     }
 
-    /// <summary>A copy of the N×C scores (N×C×… as (N·…)×C) outside autograd, and of the targets flattened in the same order; the labels are taken when counting.</summary>
-    private (Tensor Scores, Tensor Targets) MulticlassScores(Tensor preds, Tensor target)
+    /// <summary>The predicted label of every sample, and a copy of the targets flattened in the same order.</summary>
+    private (Tensor Labels, Tensor Targets) MulticlassLabels(Tensor preds, Tensor target)
     {
         var c = Task.NumClasses;
-        if (preds.dim() != target.dim() + 1 || preds.size(1) != c)
-        {
-            throw ShapeError(preds, target, $"float preds must be N×{c} scores (N×{c}×… with target N×…)");
-        }
-
         var targets = Copy(target);
-        Tensor scores;
-        using (torch.no_grad())
+        Tensor labels;
+        if (preds.is_floating_point())
         {
-            scores = preds.dim() == 2 ? preds.clone() : preds.movedim([1L], [-1L]).reshape(-1, c).clone();
+            if (preds.dim() != target.dim() + 1 || preds.size(1) != c)
+            {
+                throw ShapeError(preds, target, $"float preds must be N×{c} scores (N×{c}×… with target N×…)");
+            }
+
+            var scores = preds.dim() == 2 ? preds : preds.movedim([1L], [-1L]).reshape(-1, c);
+            labels = Task.TopK == 1 ? scores.argmax(1) : TopKLabel(scores, targets);
+        }
+        else
+        {
+            if (!preds.shape.AsSpan().SequenceEqual(target.shape))
+            {
+                throw ShapeError(preds, target, "integer preds must be class indices shaped like target");
+            }
+
+            if (Task.TopK > 1)
+            {
+                throw new ArgumentException($"{GetType().Name}: topK = {Task.TopK} needs N×{c} scores, but preds are class indices.", nameof(preds));
+            }
+
+            labels = (preds.dim() == 1 ? preds : preds.reshape(-1)).clamp_max(invalidLabel);
         }
 
-        if (scores.size(0) != targets.size(0))
+        if (labels.size(0) != targets.size(0))
         {
             throw ShapeError(preds, target, "preds and target must describe the same samples");
         }
 
-        return (scores, targets);
-    }
-
-    /// <summary>The predicted label of every sample given as integer class indices, and a copy of the targets flattened in the same order.</summary>
-    private (Tensor Labels, Tensor Targets) MulticlassLabels(Tensor preds, Tensor target)
-    {
-        var c = Task.NumClasses;
-        if (!preds.shape.AsSpan().SequenceEqual(target.shape))
-        {
-            throw ShapeError(preds, target, "integer preds must be class indices shaped like target");
-        }
-
-        if (Task.TopK > 1)
-        {
-            throw new ArgumentException($"{GetType().Name}: topK = {Task.TopK} needs N×{c} scores, but preds are class indices.", nameof(preds));
-        }
-
-        return ((preds.dim() == 1 ? preds : preds.reshape(-1)).clamp_max(invalidLabel), Copy(target));
+        return (labels, targets);
     }
 
     /// <summary>torchmetrics' top-k refinement: the target when it is among the k best scores, else the best one.</summary>
