@@ -25,15 +25,8 @@ public abstract class Metric : nn.Module
     {
     }
 
-    /// <summary>The metric's states in the order they were added; reading it counts pending updates into them first.</summary>
-    public IReadOnlyList<MetricState> States
-    {
-        get
-        {
-            ApplyPendingUpdates();
-            return states;
-        }
-    }
+    /// <summary>The metric's states in the order they were added.</summary>
+    public IReadOnlyList<MetricState> States => states;
 
     /// <summary>The number of <see cref="Update"/> and <see cref="Forward"/> calls since the last reset.</summary>
     public long UpdateCount { get; private set; }
@@ -83,7 +76,6 @@ public abstract class Metric : nn.Module
 
         // torchmetrics' reduce-state path: set the accumulated states aside, compute on the batch alone,
         // then merge the accumulated states back with each state's reduction.
-        ApplyPendingUpdates();
         var earlier = new List<MetricState.StateContent>(states.Count);
         foreach (var state in states)
         {
@@ -95,7 +87,6 @@ public abstract class Metric : nn.Module
         {
             using var scope = torch.NewDisposeScope();
             UpdateStates(preds, target);
-            ApplyPendingUpdates();
             batchValue = ComputeFromStates().detach().MoveToOuterDisposeScope();
         }
         finally
@@ -120,7 +111,6 @@ public abstract class Metric : nn.Module
     /// <returns>A 0-dimensional tensor, or one value per class for <c>Average.None</c>.</returns>
     public Tensor Compute()
     {
-        ApplyPendingUpdates();
         if (StateSync is not { WorldSize: > 1 } sync)
         {
             return ComputeFromStates();
@@ -161,7 +151,6 @@ public abstract class Metric : nn.Module
     /// <summary>Puts every state back to its default (torchmetrics' <c>reset</c>).</summary>
     public void Reset()
     {
-        DiscardPendingUpdates();
         foreach (var state in states)
         {
             state.Reset();
@@ -200,20 +189,6 @@ public abstract class Metric : nn.Module
 
     /// <summary>Computes the value from the current states, as a new tensor in the caller's dispose scope.</summary>
     protected abstract Tensor ComputeFromStates();
-
-    /// <summary>
-    /// Counts updates the metric kept pending into the states (deferred updates, see
-    /// <see cref="Classification.ConfusionCountsMetric"/>). Runs before the states are read, computed,
-    /// synchronised, saved or moved; the default has nothing pending.
-    /// </summary>
-    private protected virtual void ApplyPendingUpdates()
-    {
-    }
-
-    /// <summary>Drops pending updates uncounted: before a reset, a restore, and at dispose.</summary>
-    private protected virtual void DiscardPendingUpdates()
-    {
-    }
 
     /// <summary>Throws when <paramref name="tensor"/> is on another device than the states.</summary>
     /// <param name="tensor">An input.</param>
@@ -258,7 +233,6 @@ public abstract class Metric : nn.Module
     {
         if (disposing)
         {
-            DiscardPendingUpdates();
             foreach (var state in states)
             {
                 state.Dispose();
@@ -273,7 +247,6 @@ public abstract class Metric : nn.Module
     /// <summary>Replaces every state's content (checkpoint restore); null entries empty concatenated states.</summary>
     internal void LoadStates(IReadOnlyList<Tensor?> stored, long updateCount)
     {
-        DiscardPendingUpdates();
         for (var i = 0; i < states.Count; i++)
         {
             states[i].Load(stored[i], GetType().Name);
@@ -310,7 +283,6 @@ public abstract class Metric : nn.Module
 
     private void MoveStates(Device device)
     {
-        ApplyPendingUpdates();
         StateDevice = device;
         foreach (var state in states)
         {

@@ -78,8 +78,8 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     /// <summary>
     /// Updates every metric with the batch. Counting classification metrics of equal tasks (say
     /// <c>Accuracy</c> and <c>F1Score</c> of one <see cref="ClassificationTask"/>) share the work, as
-    /// torchmetrics' compute groups do: the batch's predicted labels are computed once and each of them
-    /// counts them into its own states, so each still resets, forwards and checkpoints on its own.
+    /// torchmetrics' compute groups do: the batch's confusion bins are computed once and each of them adds
+    /// them to its own counts, so each still resets, forwards and checkpoints on its own.
     /// </summary>
     /// <param name="preds">The predictions.</param>
     /// <param name="target">The ground truth.</param>
@@ -87,33 +87,24 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     {
         ArgumentNullException.ThrowIfNull(preds);
         ArgumentNullException.ThrowIfNull(target);
-        var shared = new List<(ConfusionCountsMetric Source, PendingLabels Labels)>();
-        try
+        using var scope = torch.NewDisposeScope();
+        var binIndexes = new List<(ConfusionCountsMetric Source, Tensor Index)>();
+        foreach (var (_, metric) in metrics)
         {
-            foreach (var (_, metric) in metrics)
+            if (metric is not ConfusionCountsMetric counting)
             {
-                if (metric is not ConfusionCountsMetric counting)
-                {
-                    metric.Update(preds, target);
-                    continue;
-                }
-
-                var labels = SharedLabels(shared, counting);
-                if (labels is null)
-                {
-                    labels = counting.PendingLabelsOf(preds, target);
-                    shared.Add((counting, labels));
-                }
-
-                counting.UpdateFromPendingLabels(labels);
+                metric.Update(preds, target);
+                continue;
             }
-        }
-        finally
-        {
-            foreach (var (_, labels) in shared)
+
+            var index = SharedBinIndex(binIndexes, counting);
+            if (index is null)
             {
-                labels.Release();
+                index = counting.BinIndex(preds, target);
+                binIndexes.Add((counting, index));
             }
+
+            counting.UpdateFromBinIndex(index);
         }
     }
 
@@ -150,14 +141,14 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The labels already computed this batch by a metric whose labels fit <paramref name="metric"/>, or null.</summary>
-    private static PendingLabels? SharedLabels(List<(ConfusionCountsMetric Source, PendingLabels Labels)> computed, ConfusionCountsMetric metric)
+    /// <summary>The bin index already computed this batch by a metric whose index fits <paramref name="metric"/>, or null.</summary>
+    private static Tensor? SharedBinIndex(List<(ConfusionCountsMetric Source, Tensor Index)> computed, ConfusionCountsMetric metric)
     {
-        foreach (var (source, labels) in computed)
+        foreach (var (source, index) in computed)
         {
-            if (metric.SharesPendingLabelsWith(source))
+            if (metric.SharesBinIndexWith(source))
             {
-                return labels;
+                return index;
             }
         }
 

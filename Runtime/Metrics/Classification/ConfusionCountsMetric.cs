@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,34 +7,24 @@ namespace Volt.Metrics.Classification;
 
 /// <summary>
 /// The base of the counting classification metrics (accuracy, precision, recall, F-beta, confusion
-/// matrix): one summed state of confusion counts. An update checks the batch and keeps its predicted
-/// labels and targets pending; every <see cref="PendingUpdateLimit"/> updates (or
-/// <see cref="PendingElementLimit"/> pending labels), and always before the states are read, computed,
-/// synchronised, saved, moved or reset, the pending batches are counted together with one <c>index_add_</c>.
+/// matrix): one summed state of confusion counts; an update computes every sample's bin and adds ones there
+/// with a single <c>index_add_</c>.
 /// </summary>
 /// <remarks>
 /// Layout of the <c>bins</c> state: binary and multiclass keep an S×S matrix (S = C + 1; rows target,
-/// columns prediction) whose last row and column count targets and predicted labels outside [0, C)
-/// (negative or ≥ C; for binary and multilabel: not 0 or 1), so bad values are reported at compute time
-/// without reading values back per step; multilabel keeps one 3×3 block per label the same way. The final
-/// bin counts ignored targets.
+/// columns prediction) whose last row and column count targets ≥ C and predicted labels ≥ C, so bad
+/// input is found at compute time without reading values back per step; multilabel keeps one 3×3 block
+/// per label the same way. The final bin counts ignored targets. Negative values other than the ignore
+/// index fail at once.
 /// </remarks>
 public abstract class ConfusionCountsMetric : Metric
 {
-    /// <summary>The number of updates held before they are counted.</summary>
-    public const int PendingUpdateLimit = 32;
-
-    /// <summary>Pending updates are counted as soon as they hold this many labels (samples; multilabel: elements).</summary>
-    public const long PendingElementLimit = 1L << 16;
-
     private readonly MetricState bins;
-    private readonly List<PendingLabels> pending = [];
     private readonly Scalar stride;
     private readonly Scalar invalidLabel;
     private readonly Scalar ignoredBin;
     private readonly long binCount;
     private readonly Scalar one = 1;
-    private long pendingElements;
     private Tensor? labelOffsets;
     private Tensor? ones;
 
@@ -59,30 +49,15 @@ public abstract class ConfusionCountsMetric : Metric
     /// <summary>What the metric classifies.</summary>
     public ClassificationTask Task { get; }
 
-    /// <summary>The number of updates held and not yet counted into the states.</summary>
-    public int PendingUpdates => pending.Count;
-
     /// <inheritdoc/>
-    protected sealed override void UpdateStates(Tensor preds, Tensor target)
-    {
-        var labels = PendingLabelsOf(preds, target);
-        try
-        {
-            Defer(labels);
-        }
-        finally
-        {
-            labels.Release();
-        }
-    }
+    protected sealed override void UpdateStates(Tensor preds, Tensor target) => AddToBins(BinIndex(preds, target));
 
     /// <summary>
-    /// Checks the batch against the task (shapes, dtypes, devices) and computes its predicted labels and a
-    /// copy of its targets. The caller holds the one reference and releases it. Metrics of equal tasks compute
-    /// the same labels, so a <see cref="MetricCollection"/> computes them once and hands them to each
-    /// (<see cref="UpdateFromPendingLabels"/>).
+    /// The bin of every sample of the batch, checked against the task (shapes, dtypes, devices), as a new
+    /// 1-D int64 tensor in the caller's dispose scope. Metrics of equal tasks compute the same index, so
+    /// a <see cref="MetricCollection"/> computes it once and hands it to each (<see cref="UpdateFromBinIndex"/>).
     /// </summary>
-    internal PendingLabels PendingLabelsOf(Tensor preds, Tensor target)
+    internal Tensor BinIndex(Tensor preds, Tensor target)
     {
         RequireStateDevice(preds, nameof(preds));
         RequireStateDevice(target, nameof(target));
@@ -91,104 +66,60 @@ public abstract class ConfusionCountsMetric : Metric
             throw new ArgumentException($"{GetType().Name}: target must hold integer class indices or 0/1 labels, but its dtype is {target.dtype}.", nameof(target));
         }
 
-        using var scope = torch.NewDisposeScope();
-        var (labels, targets) = Task.Kind switch
+        var (index, flatTarget) = Task.Kind switch
         {
-            ClassificationKind.Multiclass => MulticlassLabels(preds, target),
-            ClassificationKind.Binary => BinaryLabels(preds, target),
-            _ => MultilabelLabels(preds, target),
+            ClassificationKind.Multiclass => MulticlassIndex(preds, target),
+            ClassificationKind.Binary => BinaryIndex(preds, target),
+            _ => MultilabelIndex(preds, target),
         };
-
-        return new PendingLabels(labels, targets);
-    }
-
-    /// <summary>
-    /// Adds a batch whose <see cref="PendingLabelsOf"/> a metric of an equal task computed (a
-    /// <see cref="MetricCollection"/>'s shared update), then counts the update like <see cref="Metric.Update"/>.
-    /// </summary>
-    internal void UpdateFromPendingLabels(PendingLabels labels)
-    {
-        Defer(labels);
-        RecordUpdate();
-    }
-
-    /// <summary>Whether <see cref="PendingLabelsOf"/> of <paramref name="other"/> fits this metric: an equal task and states on the same device.</summary>
-    internal bool SharesPendingLabelsWith(ConfusionCountsMetric other)
-        => Task == other.Task && StateDevice.type == other.StateDevice.type && StateDevice.index == other.StateDevice.index;
-
-    /// <summary>Counts every pending batch into the bins: one concatenation, the bin index, one <c>index_add_</c>.</summary>
-    private protected override void ApplyPendingUpdates()
-    {
-        if (pending.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            using var scope = torch.NewDisposeScope();
-            var labels = pending.Count == 1 ? pending[0].Labels : torch.cat(pending.ConvertAll(p => p.Labels), 0);
-            var targets = pending.Count == 1 ? pending[0].Targets : torch.cat(pending.ConvertAll(p => p.Targets), 0);
-            var index = BinIndex(labels, targets);
-            bins.Value.index_add_(0, index, Ones(index), one);
-        }
-        finally
-        {
-            DiscardPendingUpdates();
-        }
-    }
-
-    /// <summary>Drops the pending batches uncounted (reset, restore, dispose).</summary>
-    private protected override void DiscardPendingUpdates()
-    {
-        foreach (var labels in pending)
-        {
-            labels.Release();
-        }
-
-        pending.Clear();
-        pendingElements = 0;
-    }
-
-    /// <summary>Holds <paramref name="labels"/> (a new reference) and counts everything held once a limit is reached.</summary>
-    private void Defer(PendingLabels labels)
-    {
-        pending.Add(labels.Share());
-        pendingElements += labels.Count;
-        if (pending.Count >= PendingUpdateLimit || pendingElements >= PendingElementLimit)
-        {
-            ApplyPendingUpdates();
-        }
-    }
-
-    /// <summary>
-    /// The bin of every label: row the target, column the predicted label, values outside the task's range
-    /// in the extra row and column, ignored targets in the last bin; multilabel adds each label's block offset.
-    /// Every index is in range, so <c>index_add_</c> cannot fail on any device.
-    /// </summary>
-    private Tensor BinIndex(Tensor labels, Tensor targets)
-    {
-        var row = targets.clamp_max(invalidLabel).masked_fill_(targets.lt(0), invalidLabel);
-        var column = labels.dtype == ScalarType.Bool ? labels : labels.masked_fill(labels.lt(0), invalidLabel);
-        var index = column.add(row, stride);
-        if (Task.Kind == ClassificationKind.Multilabel)
-        {
-            var count = Task.NumClasses;
-            if (labelOffsets is null || labelOffsets.device_type != index.device_type || labelOffsets.device_index != index.device_index)
-            {
-                labelOffsets?.Dispose();
-                labelOffsets = torch.arange(0L, 9L * count, 9L, device: index.device).DetachFromDisposeScope();
-            }
-
-            index = index.view(-1, count).add(labelOffsets).reshape(-1);
-        }
 
         if (Task.IgnoreIndex is { } ignore)
         {
-            index.masked_fill_(targets.eq(ignore), ignoredBin);
+            index.masked_fill_(flatTarget.eq(ignore), ignoredBin);
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// Adds a batch whose <see cref="BinIndex"/> a metric of an equal task computed (a
+    /// <see cref="MetricCollection"/>'s shared update), then counts the update like <see cref="Metric.Update"/>.
+    /// </summary>
+    internal void UpdateFromBinIndex(Tensor index)
+    {
+        AddToBins(index);
+        RecordUpdate();
+    }
+
+    /// <summary>Whether <see cref="BinIndex"/> of <paramref name="other"/> fits this metric: an equal task and states on the same device.</summary>
+    internal bool SharesBinIndexWith(ConfusionCountsMetric other)
+        => Task == other.Task && StateDevice.type == other.StateDevice.type && StateDevice.index == other.StateDevice.index;
+
+    /// <summary>Counts every sample into its bin (one libtorch call on the CPU).</summary>
+    private void AddToBins(Tensor index)
+    {
+        try
+        {
+            if (index.device_type == DeviceType.CPU)
+            {
+                // index_add_ checks bounds on the host, so a negative index (a negative target or label) throws here.
+                bins.Value.index_add_(0, index, Ones(index), one);
+            }
+            else
+            {
+                // On an accelerator index_add_'s bounds check is a device-side assert that ends the process;
+                // bincount checks for negative values itself and throws.
+                bins.Value.add_(index.bincount(null, binCount));
+            }
+        }
+        catch (ExternalException error)
+        {
+            throw new ArgumentException(
+                $"{GetType().Name}: target holds a negative value{(Task.IgnoreIndex is { } i ? $" other than the ignore index {i}" : string.Empty)}, or preds a negative label; "
+                + $"targets must be {(Task.Kind == ClassificationKind.Multiclass ? $"class indices in [0, {Task.NumClasses})" : "0 or 1")}.",
+                "target",
+                error);
+        }
     }
 
     /// <summary>A cached int64 vector of ones as long as <paramref name="index"/>, on its device (the weights index_add_ adds).</summary>
@@ -208,22 +139,18 @@ public abstract class ConfusionCountsMetric : Metric
     /// The confusion counts as int64: C×C (rows target, columns prediction) for binary and multiclass,
     /// L×2×2 for multilabel. A new tensor in the caller's dispose scope.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Some update held a target or predicted label outside the task's range (negative or ≥ the number of classes; binary and multilabel: not 0 or 1) other than the ignore index.</exception>
+    /// <exception cref="InvalidOperationException">Some update held a target or label ≥ the number of classes (or not 0/1).</exception>
     protected Tensor ConfusionCounts()
     {
         var c = Task.NumClasses;
         var counted = bins.Value.narrow(0, 0, binCount - 1);
         Tensor blocks = Task.Kind == ClassificationKind.Multilabel ? counted.view(c, 3, 3) : counted.view(1, c + 1, c + 1);
         var size = Task.Kind == ClassificationKind.Multilabel ? 2 : c;
-
-        // Out-of-range targets (the extra row), then out-of-range labels of in-range targets (the extra column): each sample once.
-        var invalid = blocks.narrow(1, size, 1).sum().item<long>() + blocks.narrow(1, 0, size).narrow(2, size, 1).sum().item<long>();
+        var invalid = blocks.narrow(1, size, 1).sum().item<long>() + blocks.narrow(2, size, 1).sum().item<long>();
         if (invalid > 0)
         {
             var expected = Task.Kind == ClassificationKind.Multiclass ? $"class indices in [0, {c})" : "0 or 1";
-            var ignored = Task.IgnoreIndex is { } i ? $" (or the ignore index {i})" : string.Empty;
-            var what = Task.Kind == ClassificationKind.Multilabel ? "elements" : "samples";
-            throw new InvalidOperationException($"{GetType().Name}: {what} with an out-of-range target or predicted label since the last reset: {invalid}; every target and predicted label must be {expected}{ignored}.");
+            throw new InvalidOperationException($"{GetType().Name}: {invalid} of the updates' targets or predicted labels were not {expected}.");
         }
 
         var valid = blocks.narrow(1, 0, size).narrow(2, 0, size);
@@ -267,12 +194,12 @@ public abstract class ConfusionCountsMetric : Metric
         base.Dispose(disposing);
     }
 
-    /// <summary>The predicted label of every sample, and a copy of the targets flattened in the same order.</summary>
-    private (Tensor Labels, Tensor Targets) MulticlassLabels(Tensor preds, Tensor target)
+    /// <summary>The bin of every sample, and the targets flattened in the same order.</summary>
+    private (Tensor Index, Tensor FlatTarget) MulticlassIndex(Tensor preds, Tensor target)
     {
         var c = Task.NumClasses;
-        var targets = Copy(target);
-        Tensor labels;
+        var flatTarget = target.dim() == 1 ? target : target.reshape(-1);
+        Tensor label;
         if (preds.is_floating_point())
         {
             if (preds.dim() != target.dim() + 1 || preds.size(1) != c)
@@ -281,7 +208,7 @@ public abstract class ConfusionCountsMetric : Metric
             }
 
             var scores = preds.dim() == 2 ? preds : preds.movedim([1L], [-1L]).reshape(-1, c);
-            labels = Task.TopK == 1 ? scores.argmax(1) : TopKLabel(scores, targets);
+            label = Task.TopK == 1 ? scores.argmax(1) : TopKLabel(scores, flatTarget);
         }
         else
         {
@@ -295,15 +222,15 @@ public abstract class ConfusionCountsMetric : Metric
                 throw new ArgumentException($"{GetType().Name}: topK = {Task.TopK} needs N×{c} scores, but preds are class indices.", nameof(preds));
             }
 
-            labels = (preds.dim() == 1 ? preds : preds.reshape(-1)).clamp_max(invalidLabel);
+            label = preds.reshape(-1).clamp_max(invalidLabel);
         }
 
-        if (labels.size(0) != targets.size(0))
+        if (label.size(0) != flatTarget.size(0))
         {
             throw ShapeError(preds, target, "preds and target must describe the same samples");
         }
 
-        return (labels, targets);
+        return (label.add(flatTarget.clamp_max(invalidLabel), stride), flatTarget);
     }
 
     /// <summary>torchmetrics' top-k refinement: the target when it is among the k best scores, else the best one.</summary>
@@ -314,17 +241,18 @@ public abstract class ConfusionCountsMetric : Metric
         return torch.where(hit, target, indexes.select(1, 0));
     }
 
-    private (Tensor Labels, Tensor Targets) BinaryLabels(Tensor preds, Tensor target)
+    private (Tensor Index, Tensor FlatTarget) BinaryIndex(Tensor preds, Tensor target)
     {
         if (!preds.shape.AsSpan().SequenceEqual(target.shape))
         {
             throw ShapeError(preds, target, "preds and target must have the same shape");
         }
 
-        return (Label(preds).reshape(-1), Copy(target));
+        var flatTarget = target.reshape(-1);
+        return (Label(preds).reshape(-1).add(flatTarget.clamp_max(invalidLabel), stride), flatTarget);
     }
 
-    private (Tensor Labels, Tensor Targets) MultilabelLabels(Tensor preds, Tensor target)
+    private (Tensor Index, Tensor FlatTarget) MultilabelIndex(Tensor preds, Tensor target)
     {
         var labels = Task.NumClasses;
         if (!preds.shape.AsSpan().SequenceEqual(target.shape) || preds.dim() < 2 || preds.size(1) != labels)
@@ -332,21 +260,16 @@ public abstract class ConfusionCountsMetric : Metric
             throw ShapeError(preds, target, $"preds and target must both be N×{labels} (or N×{labels}×…)");
         }
 
-        // Row-major N×L order (labels last), so the concatenation of batches is N×L as well.
-        var predicted = Label(preds);
-        if (preds.dim() == 2)
+        var local = Label(preds).add(target.clamp_max(invalidLabel), stride);
+        var perLabel = local.dim() == 2 ? local : local.movedim([1L], [-1L]).reshape(-1, labels);
+        if (labelOffsets is null || labelOffsets.device_type != perLabel.device_type || labelOffsets.device_index != perLabel.device_index)
         {
-            return (predicted.reshape(-1), Copy(target));
+            labelOffsets?.Dispose();
+            labelOffsets = torch.arange(0L, 9L * labels, 9L, device: perLabel.device).DetachFromDisposeScope();
         }
 
-        return (predicted.movedim([1L], [-1L]).reshape(-1), Copy(target.movedim([1L], [-1L])));
-    }
-
-    /// <summary>A flat int64 copy of <paramref name="target"/> (never a view of it: the caller may change it after the update).</summary>
-    private static Tensor Copy(Tensor target)
-    {
-        var copy = target.to(ScalarType.Int64, copy: true);
-        return copy.dim() == 1 ? copy : copy.reshape(-1);
+        var flatTarget = target.dim() == 2 ? target.reshape(-1) : target.movedim([1L], [-1L]).reshape(-1);
+        return (perLabel.add(labelOffsets).reshape(-1), flatTarget);
     }
 
     /// <summary>Scores to 0/1 labels: sigmoid when outside [0, 1], then above the threshold; integer preds are labels already.</summary>
