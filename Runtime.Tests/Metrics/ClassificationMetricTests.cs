@@ -239,17 +239,34 @@ public sealed class ClassificationMetricTests
         using var accuracy = new Accuracy(ClassificationTask.Multiclass(3));
         var shape = Assert.Throws<ArgumentException>(() => accuracy.Update(zeros(4, 5), zeros(4, ScalarType.Int64)));
         Assert.Contains("N×3", shape.Message);
+        // Scores on the CPU: a target outside [0, C) fails the update itself, named, and nothing is counted.
         var negative = Assert.Throws<ArgumentException>(() => accuracy.Update(zeros(2, 3), tensor(new long[] { 0, -1 })));
-        Assert.Contains("negative", negative.Message);
+        Assert.Contains("-1 at position 1", negative.Message);
+        var tooLarge = Assert.Throws<ArgumentException>(() => accuracy.Update(zeros(2, 3), tensor(new long[] { 0, 3 })));
+        Assert.Contains("3 at position 1", tooLarge.Message);
+        Assert.Contains("[0, 3)", tooLarge.Message);
+        Assert.Equal(0, accuracy.UpdateCount);
+        accuracy.Update(zeros(2, 3), tensor(new long[] { 0, 2 }));
+        Assert.Equal(0.5, accuracy.Compute().item<double>(), 12);
 
-        // A target ≥ C is counted aside without a host read, and compute names it.
-        accuracy.Update(zeros(2, 3), tensor(new long[] { 0, 3 }));
-        var outside = Assert.Throws<InvalidOperationException>(() => accuracy.Compute());
+        // With an ignore index (the general path) a bad target is counted aside without a host read, and compute names it.
+        using var ignoring = new Accuracy(ClassificationTask.Multiclass(3, ignoreIndex: -100));
+        ignoring.Update(zeros(3, 3), tensor(new long[] { 0, 3, -100 }));
+        var outside = Assert.Throws<InvalidOperationException>(() => ignoring.Compute());
         Assert.Contains("[0, 3)", outside.Message);
+        Assert.Contains(": 1;", outside.Message);
+        using var negativeIgnoring = new Accuracy(ClassificationTask.Multiclass(3, ignoreIndex: -100));
+        negativeIgnoring.Update(zeros(2, 3), tensor(new long[] { -1, 0 }));
+        Assert.Throws<InvalidOperationException>(() => negativeIgnoring.Compute());
 
         using var labels = new Accuracy(ClassificationTask.Multiclass(3));
         labels.Update(tensor(new long[] { 0, 5 }), tensor(new long[] { 0, 1 }));
         Assert.Throws<InvalidOperationException>(() => labels.Compute());
+
+        // A negative predicted label of a later class's sample is counted aside too, not in a neighbouring bin.
+        using var negativeLabel = new Accuracy(ClassificationTask.Multiclass(3));
+        negativeLabel.Update(tensor(new long[] { -2 }), tensor(new long[] { 1 }));
+        Assert.Throws<InvalidOperationException>(() => negativeLabel.Compute());
         Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationTask.Multiclass(3, topK: 4));
         Assert.Throws<ArgumentException>(() => new Accuracy(ClassificationTask.Multiclass(3)).Update(zeros(2, 3), zeros(2)));
     }

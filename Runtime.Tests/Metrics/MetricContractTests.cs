@@ -207,6 +207,9 @@ public sealed class MetricContractTests
         // Labels 0 1 2 0 | 2 0 | 1 0 2 against targets 0 1 1 2 | 2 1 | 1 1 2: 5 of 9 right.
         Close(5.0 / 9, collection["m0"].Compute().item<double>());
         var negative = Assert.Throws<ArgumentException>(() => collection.Update(batches[0].Preds, tensor(new long[] { 0, -1, 1, 2 })));
-        Assert.Contains("negative", negative.Message);
+        Assert.Contains("-1 at position 1", negative.Message);
+
+        // The failed update counted nothing in any metric of the collection.
+        Close(5.0 / 9, collection["m0"].Compute().item<double>());
     }
 }

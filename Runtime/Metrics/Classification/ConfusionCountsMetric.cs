@@ -7,15 +7,25 @@ namespace Volt.Metrics.Classification;
 
 /// <summary>
 /// The base of the counting classification metrics (accuracy, precision, recall, F-beta, confusion
-/// matrix): one summed state of confusion counts; an update computes every sample's bin and adds ones there
-/// with a single <c>index_add_</c>.
+/// matrix): one summed state of confusion counts. An update computes every sample's bin and adds ones
+/// there with a single <c>index_add_</c>.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Layout of the <c>bins</c> state: binary and multiclass keep an S×S matrix (S = C + 1; rows target,
-/// columns prediction) whose last row and column count targets ≥ C and predicted labels ≥ C, so bad
-/// input is found at compute time without reading values back per step; multilabel keeps one 3×3 block
-/// per label the same way. The final bin counts ignored targets. Negative values other than the ignore
-/// index fail at once.
+/// columns prediction) whose last row and column count targets and predicted labels outside the task's
+/// range (negative or ≥ C; for binary and multilabel: not 0 or 1), so bad values are reported by
+/// <see cref="Metric.Compute"/> without reading values back per step; multilabel keeps one 3×3 block per
+/// label the same way. The final bin counts ignored targets.
+/// </para>
+/// <para>
+/// The common case, multiclass scores on the CPU with top-1 and no ignore index, takes three libtorch calls
+/// per batch (argmax, the bin index, <c>index_add_</c>) plus one <c>index_add_</c> into a scratch
+/// tensor as long as the rows of valid targets: <c>index_add_</c> checks its indexes on the host, so a
+/// target outside [0, C) fails the update there, before the state is touched (a failing
+/// <c>index_add_</c> may have added part of the batch), and the error names it. The other cases map bad values into the extra row and column first, which
+/// costs two or three more calls but never trips a device-side assert on an accelerator.
+/// </para>
 /// </remarks>
 public abstract class ConfusionCountsMetric : Metric
 {
@@ -25,6 +35,7 @@ public abstract class ConfusionCountsMetric : Metric
     private readonly Scalar ignoredBin;
     private readonly long binCount;
     private readonly Scalar one = 1;
+    private Tensor? rangeCheck;
     private Tensor? labelOffsets;
     private Tensor? ones;
 
@@ -53,9 +64,10 @@ public abstract class ConfusionCountsMetric : Metric
     protected sealed override void UpdateStates(Tensor preds, Tensor target) => AddToBins(BinIndex(preds, target));
 
     /// <summary>
-    /// The bin of every sample of the batch, checked against the task (shapes, dtypes, devices), as a new
-    /// 1-D int64 tensor in the caller's dispose scope. Metrics of equal tasks compute the same index, so
-    /// a <see cref="MetricCollection"/> computes it once and hands it to each (<see cref="UpdateFromBinIndex"/>).
+    /// The bin of every sample (or label) of the batch, checked against the task (shapes, dtypes, devices),
+    /// as a new 1-D int64 tensor in the caller's dispose scope; every index is in range of the state. Metrics of
+    /// equal tasks compute the same index, so a <see cref="MetricCollection"/> computes it once and hands it to
+    /// each (<see cref="UpdateFromBinIndex"/>).
     /// </summary>
     internal Tensor BinIndex(Tensor preds, Tensor target)
     {
@@ -66,19 +78,19 @@ public abstract class ConfusionCountsMetric : Metric
             throw new ArgumentException($"{GetType().Name}: target must hold integer class indices or 0/1 labels, but its dtype is {target.dtype}.", nameof(target));
         }
 
-        var (index, flatTarget) = Task.Kind switch
+        if (Task.Kind == ClassificationKind.Multiclass && preds.is_floating_point())
         {
-            ClassificationKind.Multiclass => MulticlassIndex(preds, target),
-            ClassificationKind.Binary => BinaryIndex(preds, target),
-            _ => MultilabelIndex(preds, target),
-        };
-
-        if (Task.IgnoreIndex is { } ignore)
-        {
-            index.masked_fill_(flatTarget.eq(ignore), ignoredBin);
+            return MulticlassScoreIndex(preds, target);
         }
 
-        return index;
+        var (labels, targets) = Task.Kind switch
+        {
+            ClassificationKind.Multiclass => MulticlassLabels(preds, target),
+            ClassificationKind.Binary => BinaryLabels(preds, target),
+            _ => MultilabelLabels(preds, target),
+        };
+
+        return MappedIndex(labels, targets, labelsInRange: false);
     }
 
     /// <summary>
@@ -95,31 +107,69 @@ public abstract class ConfusionCountsMetric : Metric
     internal bool SharesBinIndexWith(ConfusionCountsMetric other)
         => Task == other.Task && StateDevice.type == other.StateDevice.type && StateDevice.index == other.StateDevice.index;
 
-    /// <summary>Counts every sample into its bin (one libtorch call on the CPU).</summary>
-    private void AddToBins(Tensor index)
+    /// <summary>Counts every sample into its bin: one <c>index_add_</c> of cached ones (every index is in range).</summary>
+    private void AddToBins(Tensor index) => bins.Value.index_add_(0, index, Ones(index), one);
+
+    /// <summary>
+    /// Rejects a CPU batch whose target left [0, C) before anything is counted: its indexes are added into a
+    /// scratch tensor as long as the rows of valid targets (never read), whose host-side bounds check fails on
+    /// any other index.
+    /// </summary>
+    private void RequireTargetsInRange(Tensor index, Tensor targets)
     {
+        var c = (long)Task.NumClasses;
+        rangeCheck ??= torch.zeros(c * (c + 1), ScalarType.Int64).DetachFromDisposeScope();
         try
         {
-            if (index.device_type == DeviceType.CPU)
-            {
-                // index_add_ checks bounds on the host, so a negative index (a negative target or label) throws here.
-                bins.Value.index_add_(0, index, Ones(index), one);
-            }
-            else
-            {
-                // On an accelerator index_add_'s bounds check is a device-side assert that ends the process;
-                // bincount checks for negative values itself and throws.
-                bins.Value.add_(index.bincount(null, binCount));
-            }
+            rangeCheck.index_add_(0, index, Ones(index), one);
         }
         catch (ExternalException error)
         {
-            throw new ArgumentException(
-                $"{GetType().Name}: target holds a negative value{(Task.IgnoreIndex is { } i ? $" other than the ignore index {i}" : string.Empty)}, or preds a negative label; "
-                + $"targets must be {(Task.Kind == ClassificationKind.Multiclass ? $"class indices in [0, {Task.NumClasses})" : "0 or 1")}.",
-                "target",
-                error);
+            throw OutOfRangeTarget(targets, error);
         }
+    }
+
+    /// <summary>The error of a multiclass batch whose targets left [0, C): it names the first such target.</summary>
+    private ArgumentException OutOfRangeTarget(Tensor targets, Exception error)
+    {
+        using var scope = torch.NewDisposeScope();
+        var c = Task.NumClasses;
+        var outside = targets.lt(0).logical_or(targets.ge(c)).nonzero();
+        var where = outside.numel() == 0
+            ? "an index libtorch rejected"
+            : $"{targets[outside[0, 0]].item<long>()} at position {outside[0, 0].item<long>()} of the batch (flattened)";
+        return new ArgumentException($"{GetType().Name}: target holds {where}; targets must be class indices in [0, {c}).", "target", error);
+    }
+
+    /// <summary>
+    /// The bin of every label for the general case (<paramref name="labelsInRange"/>: taken from scores, so
+    /// in range): row the target, column the predicted label, values outside the task's range in the extra row
+    /// and column, ignored targets in the last bin; multilabel adds each label's block offset. Every index is
+    /// in range, so <c>index_add_</c> cannot fail on any device.
+    /// </summary>
+    private Tensor MappedIndex(Tensor labels, Tensor targets, bool labelsInRange)
+    {
+        var row = targets.clamp_max(invalidLabel).masked_fill_(targets.lt(0), invalidLabel);
+        var column = labelsInRange || labels.dtype == ScalarType.Bool ? labels : labels.masked_fill(labels.lt(0), invalidLabel);
+        var index = column.add(row, stride);
+        if (Task.Kind == ClassificationKind.Multilabel)
+        {
+            var count = Task.NumClasses;
+            if (labelOffsets is null || labelOffsets.device_type != index.device_type || labelOffsets.device_index != index.device_index)
+            {
+                labelOffsets?.Dispose();
+                labelOffsets = torch.arange(0L, 9L * count, 9L, device: index.device).DetachFromDisposeScope();
+            }
+
+            index = index.view(-1, count).add(labelOffsets).reshape(-1);
+        }
+
+        if (Task.IgnoreIndex is { } ignore)
+        {
+            index.masked_fill_(targets.eq(ignore), ignoredBin);
+        }
+
+        return index;
     }
 
     /// <summary>A cached int64 vector of ones as long as <paramref name="index"/>, on its device (the weights index_add_ adds).</summary>
@@ -139,18 +189,22 @@ public abstract class ConfusionCountsMetric : Metric
     /// The confusion counts as int64: C×C (rows target, columns prediction) for binary and multiclass,
     /// L×2×2 for multilabel. A new tensor in the caller's dispose scope.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Some update held a target or label ≥ the number of classes (or not 0/1).</exception>
+    /// <exception cref="InvalidOperationException">Some update held a target or predicted label outside the task's range (negative or ≥ the number of classes; binary and multilabel: not 0 or 1) other than the ignore index.</exception>
     protected Tensor ConfusionCounts()
     {
         var c = Task.NumClasses;
         var counted = bins.Value.narrow(0, 0, binCount - 1);
         Tensor blocks = Task.Kind == ClassificationKind.Multilabel ? counted.view(c, 3, 3) : counted.view(1, c + 1, c + 1);
         var size = Task.Kind == ClassificationKind.Multilabel ? 2 : c;
-        var invalid = blocks.narrow(1, size, 1).sum().item<long>() + blocks.narrow(2, size, 1).sum().item<long>();
+
+        // Out-of-range targets (the extra row), then out-of-range labels of in-range targets (the extra column): each sample once.
+        var invalid = blocks.narrow(1, size, 1).sum().item<long>() + blocks.narrow(1, 0, size).narrow(2, size, 1).sum().item<long>();
         if (invalid > 0)
         {
             var expected = Task.Kind == ClassificationKind.Multiclass ? $"class indices in [0, {c})" : "0 or 1";
-            throw new InvalidOperationException($"{GetType().Name}: {invalid} of the updates' targets or predicted labels were not {expected}.");
+            var ignored = Task.IgnoreIndex is { } i ? $" (or the ignore index {i})" : string.Empty;
+            var what = Task.Kind == ClassificationKind.Multilabel ? "elements" : "samples";
+            throw new InvalidOperationException($"{GetType().Name}: {what} with an out-of-range target or predicted label since the last reset: {invalid}; every target and predicted label must be {expected}{ignored}.");
         }
 
         var valid = blocks.narrow(1, 0, size).narrow(2, 0, size);
@@ -187,6 +241,7 @@ public abstract class ConfusionCountsMetric : Metric
             invalidLabel.Dispose();
             ignoredBin.Dispose();
             one.Dispose();
+            rangeCheck?.Dispose();
             labelOffsets?.Dispose();
             ones?.Dispose();
         }
@@ -194,43 +249,64 @@ public abstract class ConfusionCountsMetric : Metric
         base.Dispose(disposing);
     }
 
-    /// <summary>The bin of every sample, and the targets flattened in the same order.</summary>
-    private (Tensor Index, Tensor FlatTarget) MulticlassIndex(Tensor preds, Tensor target)
+    /// <summary>
+    /// The bins of N×C scores (N×C×… with target N×…): the argmax, or torchmetrics' top-k label, against the
+    /// target. On the CPU with top-1 and no ignore index a bad target is rejected (<see cref="RequireTargetsInRange"/>);
+    /// otherwise bad targets are mapped into the extra row like labels' and reported by Compute.
+    /// </summary>
+    private Tensor MulticlassScoreIndex(Tensor preds, Tensor target)
     {
         var c = Task.NumClasses;
-        var flatTarget = target.dim() == 1 ? target : target.reshape(-1);
-        Tensor label;
-        if (preds.is_floating_point())
+        var dims = preds.dim();
+        if (dims != target.dim() + 1 || preds.size(1) != c)
         {
-            if (preds.dim() != target.dim() + 1 || preds.size(1) != c)
-            {
-                throw ShapeError(preds, target, $"float preds must be N×{c} scores (N×{c}×… with target N×…)");
-            }
-
-            var scores = preds.dim() == 2 ? preds : preds.movedim([1L], [-1L]).reshape(-1, c);
-            label = Task.TopK == 1 ? scores.argmax(1) : TopKLabel(scores, flatTarget);
-        }
-        else
-        {
-            if (!preds.shape.AsSpan().SequenceEqual(target.shape))
-            {
-                throw ShapeError(preds, target, "integer preds must be class indices shaped like target");
-            }
-
-            if (Task.TopK > 1)
-            {
-                throw new ArgumentException($"{GetType().Name}: topK = {Task.TopK} needs N×{c} scores, but preds are class indices.", nameof(preds));
-            }
-
-            label = preds.reshape(-1).clamp_max(invalidLabel);
+            throw ShapeError(preds, target, $"float preds must be N×{c} scores (N×{c}×… with target N×…)");
         }
 
-        if (label.size(0) != flatTarget.size(0))
+        var targets = target.dim() == 1 ? target : target.reshape(-1);
+        if (Task.TopK > 1)
+        {
+            var scores = dims == 2 ? preds : preds.movedim([1L], [-1L]).reshape(-1, c);
+            RequireSameSamples(scores, targets, preds, target);
+            return MappedIndex(TopKLabel(scores, targets), targets, labelsInRange: true);
+        }
+
+        var labels = dims == 2 ? preds.argmax(1) : preds.argmax(1).reshape(-1);
+        RequireSameSamples(labels, targets, preds, target);
+        if (StateDevice.type != DeviceType.CPU || Task.IgnoreIndex is not null)
+        {
+            return MappedIndex(labels, targets, labelsInRange: true);
+        }
+
+        // The label is a fresh tensor: the bin index target·S + label is built in it.
+        var index = labels.add_(targets, stride);
+        RequireTargetsInRange(index, targets);
+        return index;
+    }
+
+    private void RequireSameSamples(Tensor labels, Tensor targets, Tensor preds, Tensor target)
+    {
+        if (labels.size(0) != targets.size(0))
         {
             throw ShapeError(preds, target, "preds and target must describe the same samples");
         }
+    }
 
-        return (label.add(flatTarget.clamp_max(invalidLabel), stride), flatTarget);
+    /// <summary>The predicted label of every sample given as integer class indices, and the targets flattened in the same order.</summary>
+    private (Tensor Labels, Tensor Targets) MulticlassLabels(Tensor preds, Tensor target)
+    {
+        var c = Task.NumClasses;
+        if (!preds.shape.AsSpan().SequenceEqual(target.shape))
+        {
+            throw ShapeError(preds, target, "integer preds must be class indices shaped like target");
+        }
+
+        if (Task.TopK > 1)
+        {
+            throw new ArgumentException($"{GetType().Name}: topK = {Task.TopK} needs N×{c} scores, but preds are class indices.", nameof(preds));
+        }
+
+        return ((preds.dim() == 1 ? preds : preds.reshape(-1)).clamp_max(invalidLabel), Flat(target));
     }
 
     /// <summary>torchmetrics' top-k refinement: the target when it is among the k best scores, else the best one.</summary>
@@ -241,18 +317,17 @@ public abstract class ConfusionCountsMetric : Metric
         return torch.where(hit, target, indexes.select(1, 0));
     }
 
-    private (Tensor Index, Tensor FlatTarget) BinaryIndex(Tensor preds, Tensor target)
+    private (Tensor Labels, Tensor Targets) BinaryLabels(Tensor preds, Tensor target)
     {
         if (!preds.shape.AsSpan().SequenceEqual(target.shape))
         {
             throw ShapeError(preds, target, "preds and target must have the same shape");
         }
 
-        var flatTarget = target.reshape(-1);
-        return (Label(preds).reshape(-1).add(flatTarget.clamp_max(invalidLabel), stride), flatTarget);
+        return (Label(preds).reshape(-1), Flat(target));
     }
 
-    private (Tensor Index, Tensor FlatTarget) MultilabelIndex(Tensor preds, Tensor target)
+    private (Tensor Labels, Tensor Targets) MultilabelLabels(Tensor preds, Tensor target)
     {
         var labels = Task.NumClasses;
         if (!preds.shape.AsSpan().SequenceEqual(target.shape) || preds.dim() < 2 || preds.size(1) != labels)
@@ -260,17 +335,17 @@ public abstract class ConfusionCountsMetric : Metric
             throw ShapeError(preds, target, $"preds and target must both be N×{labels} (or N×{labels}×…)");
         }
 
-        var local = Label(preds).add(target.clamp_max(invalidLabel), stride);
-        var perLabel = local.dim() == 2 ? local : local.movedim([1L], [-1L]).reshape(-1, labels);
-        if (labelOffsets is null || labelOffsets.device_type != perLabel.device_type || labelOffsets.device_index != perLabel.device_index)
+        // Row-major N×L order (labels last), so the block offsets line up.
+        var predicted = Label(preds);
+        if (preds.dim() == 2)
         {
-            labelOffsets?.Dispose();
-            labelOffsets = torch.arange(0L, 9L * labels, 9L, device: perLabel.device).DetachFromDisposeScope();
+            return (predicted.reshape(-1), target.reshape(-1));
         }
 
-        var flatTarget = target.dim() == 2 ? target.reshape(-1) : target.movedim([1L], [-1L]).reshape(-1);
-        return (perLabel.add(labelOffsets).reshape(-1), flatTarget);
+        return (predicted.movedim([1L], [-1L]).reshape(-1), target.movedim([1L], [-1L]).reshape(-1));
     }
+
+    private static Tensor Flat(Tensor target) => target.dim() == 1 ? target : target.reshape(-1);
 
     /// <summary>Scores to 0/1 labels: sigmoid when outside [0, 1], then above the threshold; integer preds are labels already.</summary>
     private Tensor Label(Tensor preds)
