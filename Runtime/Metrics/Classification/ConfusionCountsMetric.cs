@@ -263,7 +263,7 @@ public abstract class ConfusionCountsMetric : Metric
             throw ShapeError(preds, target, $"float preds must be N×{c} scores (N×{c}×… with target N×…)");
         }
 
-        var targets = target.dim() == 1 ? target : target.reshape(-1);
+        var targets = Flat(target);
         if (Task.TopK > 1)
         {
             var scores = dims == 2 ? preds : preds.movedim([1L], [-1L]).reshape(-1, c);
