@@ -7,8 +7,9 @@ public static class Seeding
 {
     /// <summary>
     /// Seeds torch's CPU generator and, when CUDA is available, every CUDA generator. Call it before
-    /// creating the module so weight initialisation is reproducible; <see cref="TrainerOptions.Seed"/>
-    /// also seeds the data loaders' shuffling.
+    /// creating the module so weight initialisation is reproducible. A trainer built afterwards without
+    /// <see cref="TrainerOptions.Seed"/> draws its shuffling seed from the seeded generator, so the data
+    /// order repeats too.
     /// </summary>
     /// <param name="seed">The seed.</param>
     public static void SeedEverything(long seed)

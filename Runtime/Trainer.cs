@@ -88,7 +88,7 @@ public sealed class Trainer : IDisposable
         }
 
         // Every rank shuffles with rank 0's seed, so the ranks' shards split one order.
-        shuffleSeed = SharedShuffleSeed(Strategy, Options.Seed ?? Random.Shared.NextInt64());
+        shuffleSeed = SharedShuffleSeed(Strategy, Options.Seed ?? DrawShuffleSeed());
     }
 
     /// <summary>The callbacks in the order they run, including the default <see cref="ModelCheckpoint"/>.</summary>
@@ -494,6 +494,17 @@ public sealed class Trainer : IDisposable
         }
 
         return shared;
+    }
+
+    /// <summary>
+    /// Without <see cref="TrainerOptions.Seed"/> the shuffling seed is drawn from torch's CPU generator, as
+    /// Lightning's samplers draw theirs: after <see cref="Seeding.SeedEverything"/> the order repeats, and
+    /// without it it is random.
+    /// </summary>
+    private static long DrawShuffleSeed()
+    {
+        using var draw = TorchSharp.torch.randint(0, long.MaxValue, [1], TorchSharp.torch.ScalarType.Int64);
+        return draw.ToInt64();
     }
 
     private static long SharedShuffleSeed(Strategy strategy, long seed)

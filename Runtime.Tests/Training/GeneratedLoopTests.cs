@@ -72,6 +72,19 @@ public sealed class GeneratedLoopTests() : TrainingTest(samples: 256)
     }
 
     [Fact]
+    public void SeedEverythingAloneRepeatsTheShuffledOrder()
+    {
+        // No TrainerOptions.Seed: the trainer draws its shuffling seed from torch's seeded generator.
+        var first = TrainedFingerprint(seed: 3, seedTheTrainer: false);
+        var second = TrainedFingerprint(seed: 3, seedTheTrainer: false);
+        var other = TrainedFingerprint(seed: 4, seedTheTrainer: false);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, other);
+        Assert.NotEqual(ShuffleSeedAfter(seed: 5), ShuffleSeedAfter(seed: 6));
+        Assert.Equal(ShuffleSeedAfter(seed: 5), ShuffleSeedAfter(seed: 5));
+    }
+
+    [Fact]
     public void LiveTensorCountDoesNotGrowAcrossEpochs()
     {
         using var module = new Regression();
@@ -184,13 +197,39 @@ public sealed class GeneratedLoopTests() : TrainingTest(samples: 256)
         Assert.Equal(11, module.TrainingModes.Count);
     }
 
-    private string TrainedFingerprint(long seed)
+    private string TrainedFingerprint(long seed, bool seedTheTrainer = true)
     {
         Seeding.SeedEverything(seed);
         using var module = new Regression();
         using var train = TestData.Loader(X, Y, batchSize: 32, shuffle: true);
-        new Trainer(Root.Options(maxEpochs: 2) with { Seed = seed }).Fit(module, train);
+        new Trainer(Root.Options(maxEpochs: 2) with { Seed = seedTheTrainer ? seed : null }).Fit(module, train);
         return ModelFingerprint.Sha256(module);
+    }
+
+    /// <summary>The default seed the trainer passes to a loader's <c>OpenEpoch</c> after <c>SeedEverything(seed)</c>.</summary>
+    private long ShuffleSeedAfter(long seed)
+    {
+        Seeding.SeedEverything(seed);
+        using var module = new Regression();
+        var train = new DefaultSeedRecorder(TestData.Loader(X, Y, batchSize: 32, shuffle: false));
+        new Trainer(Root.Options(maxEpochs: 1)).Fit(module, train);
+        return Assert.Single(train.DefaultSeeds.Distinct());
+    }
+
+    /// <summary>A loader that records the default seed of every epoch it opens.</summary>
+    private sealed class DefaultSeedRecorder(IDataLoader<XYBatch> inner) : IDataLoader<XYBatch>
+    {
+        public System.Collections.Generic.List<long> DefaultSeeds { get; } = [];
+
+        public int BatchCount => inner.BatchCount;
+
+        public long SampleCount => inner.SampleCount;
+
+        public IEpochBatches<XYBatch> OpenEpoch(int epoch, long defaultSeed)
+        {
+            DefaultSeeds.Add(defaultSeed);
+            return inner.OpenEpoch(epoch, defaultSeed);
+        }
     }
 
     private double MeanSquaredError(Regression module)

@@ -24,7 +24,7 @@ public sealed class ClassifierTests : IDisposable
         using var model = new Classifier(hiddenSize: 32, learningRate: 1e-2);
         double before = Loss(model, images, labels);
 
-        var trainer = new Trainer(new TrainerOptions { MaxEpochs = 2, DefaultRootDir = runs, EnableProgressBar = false, EnableModelSummary = false });
+        var trainer = new Trainer(new TrainerOptions { MaxEpochs = 4, DefaultRootDir = runs, EnableProgressBar = false, EnableModelSummary = false });
         trainer.Fit(model, loader);
 
         double after = Loss(model, images, labels);
