@@ -32,7 +32,7 @@ public sealed class Trainer : IDisposable
     private readonly Dictionary<string, double> callbackMetrics = new(StringComparer.Ordinal);
     private readonly TrainerLoggers loggers;
     private readonly TextWriter console;
-    private readonly long shuffleSeed;
+    private long? shuffleSeed;
     private readonly IReadOnlyList<Callback> callbacks;
     private readonly LoopProgress loopProgress = new();
     private readonly bool ownsStrategy;
@@ -86,9 +86,6 @@ public sealed class Trainer : IDisposable
         {
             this.console.WriteLine(note);
         }
-
-        // Every rank shuffles with rank 0's seed, so the ranks' shards split one order.
-        shuffleSeed = SharedShuffleSeed(Strategy, Options.Seed ?? DrawShuffleSeed());
     }
 
     /// <summary>The callbacks in the order they run, including the default <see cref="ModelCheckpoint"/>.</summary>
@@ -439,6 +436,9 @@ public sealed class Trainer : IDisposable
             Seeding.SeedEverything(seed);
         }
 
+        // Every rank shuffles with rank 0's seed, so the ranks' shards split one order.
+        shuffleSeed ??= SharedShuffleSeed(strategy, Options.Seed ?? DrawShuffleSeed());
+
         var precision = PrecisionFactory?.Invoke(device) ?? PrecisionPlugin.Create(Options.Precision, device);
         strategy.Setup(module.Module);
         precision.SetupModule(module.Module);
@@ -459,7 +459,7 @@ public sealed class Trainer : IDisposable
         }
 
         var progress = strategy.IsGlobalZero ? ProgressReporters.Create(Options, console) : new SilentProgress();
-        return new RunContext(Options, strategy, precision, module, shuffleSeed, loggers.Active, progress, callbackMetrics, callbacks, LogDir, loopProgress, profiler)
+        return new RunContext(Options, strategy, precision, module, shuffleSeed.Value, loggers.Active, progress, callbackMetrics, callbacks, LogDir, loopProgress, profiler)
         {
             Messages = console,
         };
@@ -497,9 +497,9 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Without <see cref="TrainerOptions.Seed"/> the shuffling seed is drawn from torch's CPU generator, as
-    /// Lightning's samplers draw theirs: after <see cref="Seeding.SeedEverything"/> the order repeats, and
-    /// without it it is random.
+    /// Without <see cref="TrainerOptions.Seed"/> the shuffling seed is drawn from torch's CPU generator when the
+    /// trainer first runs, as Lightning's samplers draw theirs when an epoch starts: after
+    /// <see cref="Seeding.SeedEverything"/> the order repeats, and without it it is random.
     /// </summary>
     private static long DrawShuffleSeed()
     {

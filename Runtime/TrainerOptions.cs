@@ -26,7 +26,7 @@ public sealed record TrainerOptions
     /// Seeds torch's random generators when <see cref="Trainer.Fit{TTrainBatch}(IFitModule{TTrainBatch}, Data.IDataLoader{TTrainBatch})"/> starts, and the shuffling of
     /// loaders created without their own seed. Initial weights are drawn earlier, when the module is built: call
     /// <see cref="Seeding.SeedEverything"/> before constructing it. Null leaves torch's generator unseeded and
-    /// draws the shuffling seed from it when the trainer is constructed, so after
+    /// draws the shuffling seed from it when the trainer first runs, so after
     /// <see cref="Seeding.SeedEverything"/> the order still repeats (as under Lightning's <c>seed_everything</c>).
     /// </summary>
     public long? Seed { get; init; }
