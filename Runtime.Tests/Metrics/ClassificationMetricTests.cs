@@ -232,6 +232,43 @@ public sealed class ClassificationMetricTests
         Close([0, 1, 1, 1, 2, 0, 0, 1], Values(multilabel));
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void CountingInManagedCodeTakesTorchsArgmax(ScalarType dtype)
+    {
+        // Scores with many ties, NaNs (torch.argmax takes the first NaN) and all-minus-infinity rows: the confusion
+        // matrix of contiguous scores (counted in managed code) equals libtorch's argmax on the same scores, and
+        // the same scores as a strided view (counted by libtorch).
+        using var scope = NewDisposeScope();
+        const int classes = 7;
+        using var generator = new Generator(11);
+        var scores = randn([300, classes], generator: generator).mul(1.5).floor().to(dtype);
+        var nan = rand([300, classes], generator: generator).lt(0.05);
+        scores.masked_fill_(nan, double.NaN);
+        scores[5] = full(classes, double.NegativeInfinity, dtype);
+        scores[6] = full(classes, double.NaN, dtype);
+        var targets = randint(0, classes, [300], generator: generator);
+        Assert.True(scores.is_contiguous());
+
+        using var contiguous = new ConfusionMatrix(ClassificationTask.Multiclass(classes));
+        contiguous.Update(scores, targets);
+        using var strided = new ConfusionMatrix(ClassificationTask.Multiclass(classes));
+        var view = scores.t().contiguous().t();
+        Assert.False(view.is_contiguous());
+        strided.Update(view, targets);
+
+        var expected = zeros([classes, classes], ScalarType.Int64);
+        var labels = scores.argmax(1);
+        for (var i = 0; i < 300; i++)
+        {
+            expected[targets[i].item<long>(), labels[i].item<long>()] += 1;
+        }
+
+        Assert.Equal(expected.data<long>().ToArray(), contiguous.Compute().to(ScalarType.Int64).data<long>().ToArray());
+        Assert.Equal(expected.data<long>().ToArray(), strided.Compute().to(ScalarType.Int64).data<long>().ToArray());
+    }
+
     [Fact]
     public void BadInputIsNamed()
     {
@@ -248,6 +285,14 @@ public sealed class ClassificationMetricTests
         Assert.Equal(0, accuracy.UpdateCount);
         accuracy.Update(zeros(2, 3), tensor(new long[] { 0, 2 }));
         Assert.Equal(0.5, accuracy.Compute().item<double>(), 12);
+
+        // Scores that are not one contiguous N×C block take libtorch's path, which rejects the same way.
+        using var strided = new Accuracy(ClassificationTask.Multiclass(3));
+        var transposed = Assert.Throws<ArgumentException>(() => strided.Update(zeros(3, 2).t(), tensor(new long[] { 0, 3 })));
+        Assert.Contains("3 at position 1", transposed.Message);
+        Assert.Equal(0, strided.UpdateCount);
+        strided.Update(zeros(3, 2).t(), tensor(new long[] { 0, 2 }));
+        Assert.Equal(0.5, strided.Compute().item<double>(), 12);
 
         // With an ignore index (the general path) a bad target is counted aside without a host read, and compute names it.
         using var ignoring = new Accuracy(ClassificationTask.Multiclass(3, ignoreIndex: -100));

@@ -54,8 +54,9 @@ public abstract class Metric : nn.Module
     {
         ArgumentNullException.ThrowIfNull(preds);
         ArgumentNullException.ThrowIfNull(target);
-        using (var scope = torch.NewDisposeScope())
+        if (!TryUpdateWithoutTensors(preds, target))
         {
+            using var scope = torch.NewDisposeScope();
             UpdateStates(preds, target);
         }
 
@@ -186,6 +187,12 @@ public abstract class Metric : nn.Module
     /// <param name="preds">The predictions.</param>
     /// <param name="target">The ground truth.</param>
     protected abstract void UpdateStates(Tensor preds, Tensor target);
+
+    /// <summary>
+    /// Adds a batch without making a tensor, when the metric can (<see cref="Update"/> then needs no dispose
+    /// scope); false leaves the batch to <see cref="UpdateStates"/>.
+    /// </summary>
+    private protected virtual bool TryUpdateWithoutTensors(Tensor preds, Tensor target) => false;
 
     /// <summary>Computes the value from the current states, as a new tensor in the caller's dispose scope.</summary>
     protected abstract Tensor ComputeFromStates();

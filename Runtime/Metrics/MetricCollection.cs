@@ -87,24 +87,36 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
     {
         ArgumentNullException.ThrowIfNull(preds);
         ArgumentNullException.ThrowIfNull(target);
-        using var scope = torch.NewDisposeScope();
-        var binIndexes = new List<(ConfusionCountsMetric Source, Tensor Index)>();
-        foreach (var (_, metric) in metrics)
+        // Bins computed on the host make no tensor, so the dispose scope is opened only when one is made.
+        DisposeScope? scope = null;
+        try
         {
-            if (metric is not ConfusionCountsMetric counting)
+            var computed = new List<(ConfusionCountsMetric Source, BatchBins Bins)>();
+            foreach (var (_, metric) in metrics)
             {
-                metric.Update(preds, target);
-                continue;
-            }
+                if (metric is not ConfusionCountsMetric counting)
+                {
+                    metric.Update(preds, target);
+                    continue;
+                }
 
-            var index = SharedBinIndex(binIndexes, counting);
-            if (index is null)
-            {
-                index = counting.BinIndex(preds, target);
-                binIndexes.Add((counting, index));
-            }
+                if (SharedBins(computed, counting) is not { } bins)
+                {
+                    if (!counting.TryHostBins(preds, target, out bins))
+                    {
+                        scope ??= torch.NewDisposeScope();
+                        bins = counting.Bins(preds, target);
+                    }
 
-            counting.UpdateFromBinIndex(index);
+                    computed.Add((counting, bins));
+                }
+
+                counting.UpdateFromBins(bins);
+            }
+        }
+        finally
+        {
+            scope?.Dispose();
         }
     }
 
@@ -141,14 +153,14 @@ public sealed class MetricCollection : nn.Module, IEnumerable<KeyValuePair<strin
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The bin index already computed this batch by a metric whose index fits <paramref name="metric"/>, or null.</summary>
-    private static Tensor? SharedBinIndex(List<(ConfusionCountsMetric Source, Tensor Index)> computed, ConfusionCountsMetric metric)
+    /// <summary>The bins already computed this batch by a metric whose bins fit <paramref name="metric"/>, or null.</summary>
+    private static BatchBins? SharedBins(List<(ConfusionCountsMetric Source, BatchBins Bins)> computed, ConfusionCountsMetric metric)
     {
-        foreach (var (source, index) in computed)
+        foreach (var (source, bins) in computed)
         {
-            if (metric.SharesBinIndexWith(source))
+            if (metric.SharesBinsWith(source))
             {
-                return index;
+                return bins;
             }
         }
 

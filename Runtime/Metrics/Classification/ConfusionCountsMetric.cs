@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,12 +20,15 @@ namespace Volt.Metrics.Classification;
 /// label the same way. The final bin counts ignored targets.
 /// </para>
 /// <para>
-/// The common case, multiclass scores on the CPU with top-1 and no ignore index, takes three libtorch calls
-/// per batch (argmax, the bin index, <c>index_add_</c>) plus one <c>index_add_</c> into a scratch
+/// The common case, multiclass scores on the CPU with top-1 and no ignore index, rejects a target outside
+/// [0, C) at the update, before the state is touched, naming it. Contiguous float32 or float64 scores
+/// with int64 targets are counted without any libtorch call: the argmax and the bins are computed in
+/// managed code over the tensors' memory (<see cref="HostScoreBins"/>). Other CPU batches take three
+/// libtorch calls (argmax, the bin index, <c>index_add_</c>) plus one <c>index_add_</c> into a scratch
 /// tensor as long as the rows of valid targets: <c>index_add_</c> checks its indexes on the host, so a
-/// target outside [0, C) fails the update there, before the state is touched (a failing
-/// <c>index_add_</c> may have added part of the batch), and the error names it. The other cases map bad values into the extra row and column first, which
-/// costs two or three more calls but never trips a device-side assert on an accelerator.
+/// bad target fails there (a failing <c>index_add_</c> may have added part of the batch, hence the
+/// scratch). The other cases map bad values into the extra row and column first, which costs two or three
+/// more calls but never trips a device-side assert on an accelerator.
 /// </para>
 /// </remarks>
 public abstract class ConfusionCountsMetric : Metric
@@ -35,6 +39,11 @@ public abstract class ConfusionCountsMetric : Metric
     private readonly Scalar ignoredBin;
     private readonly long binCount;
     private readonly Scalar one = 1;
+    private readonly HostScoreBins hostBins = new();
+    private readonly Func<long, long, Exception> outOfRangeTarget;
+    private readonly bool countsOnHost;
+    private Tensor? hostCountsTensor;
+    private nint hostCountsData;
     private Tensor? rangeCheck;
     private Tensor? labelOffsets;
     private Tensor? ones;
@@ -47,6 +56,8 @@ public abstract class ConfusionCountsMetric : Metric
     {
         ArgumentNullException.ThrowIfNull(task);
         Task = task;
+        outOfRangeTarget = (value, position) => OutOfRangeTarget(value, position);
+        countsOnHost = task.Kind == ClassificationKind.Multiclass && task.TopK == 1 && task.IgnoreIndex is null;
         var c = task.NumClasses;
         var counted = task.Kind == ClassificationKind.Multilabel ? 9L * c : (long)(c + 1) * (c + 1);
         binCount = counted + 1;
@@ -61,15 +72,44 @@ public abstract class ConfusionCountsMetric : Metric
     public ClassificationTask Task { get; }
 
     /// <inheritdoc/>
-    protected sealed override void UpdateStates(Tensor preds, Tensor target) => AddToBins(BinIndex(preds, target));
+    protected sealed override void UpdateStates(Tensor preds, Tensor target) => AddToBins(Bins(preds, target));
+
+    /// <inheritdoc/>
+    private protected sealed override bool TryUpdateWithoutTensors(Tensor preds, Tensor target)
+    {
+        if (!TryHostBins(preds, target, out var batch))
+        {
+            return false;
+        }
+
+        AddToBins(batch);
+        return true;
+    }
 
     /// <summary>
-    /// The bin of every sample (or label) of the batch, checked against the task (shapes, dtypes, devices),
-    /// as a new 1-D int64 tensor in the caller's dispose scope; every index is in range of the state. Metrics of
-    /// equal tasks compute the same index, so a <see cref="MetricCollection"/> computes it once and hands it to
-    /// each (<see cref="UpdateFromBinIndex"/>).
+    /// The bins of a batch computed in managed code (<see cref="HostScoreBins"/>) when it fits: multiclass top-1
+    /// without an ignore index, states on the CPU, contiguous N×C float32 or float64 scores and N int64 targets.
+    /// False leaves the batch to <see cref="Bins"/>, which checks everything and names what is wrong.
     /// </summary>
-    internal Tensor BinIndex(Tensor preds, Tensor target)
+    internal bool TryHostBins(Tensor preds, Tensor target, out BatchBins batch)
+    {
+        if (!countsOnHost || StateDevice.type != DeviceType.CPU || !HostScoreBins.Applies(preds, target, Task.NumClasses))
+        {
+            batch = default;
+            return false;
+        }
+
+        batch = new BatchBins(hostBins.Compute(preds, target, Task.NumClasses, outOfRangeTarget));
+        return true;
+    }
+
+    /// <summary>
+    /// The bin of every sample (or label) of the batch, checked against the task (shapes, dtypes, devices):
+    /// a new 1-D int64 tensor in the caller's dispose scope or indexes in host memory; every index is in range
+    /// of the state. Metrics of equal tasks compute the same bins, so a <see cref="MetricCollection"/> computes
+    /// them once and hands them to each (<see cref="UpdateFromBins"/>).
+    /// </summary>
+    internal BatchBins Bins(Tensor preds, Tensor target)
     {
         RequireStateDevice(preds, nameof(preds));
         RequireStateDevice(target, nameof(target));
@@ -80,7 +120,7 @@ public abstract class ConfusionCountsMetric : Metric
 
         if (Task.Kind == ClassificationKind.Multiclass && preds.is_floating_point())
         {
-            return MulticlassScoreIndex(preds, target);
+            return MulticlassScoreBins(preds, target);
         }
 
         var (labels, targets) = Task.Kind switch
@@ -90,25 +130,59 @@ public abstract class ConfusionCountsMetric : Metric
             _ => MultilabelLabels(preds, target),
         };
 
-        return MappedIndex(labels, targets, labelsInRange: false);
+        return new BatchBins(MappedIndex(labels, targets, labelsInRange: false));
     }
 
     /// <summary>
-    /// Adds a batch whose <see cref="BinIndex"/> a metric of an equal task computed (a
+    /// Adds a batch whose <see cref="Bins"/> a metric of an equal task computed (a
     /// <see cref="MetricCollection"/>'s shared update), then counts the update like <see cref="Metric.Update"/>.
     /// </summary>
-    internal void UpdateFromBinIndex(Tensor index)
+    internal void UpdateFromBins(BatchBins batch)
     {
-        AddToBins(index);
+        AddToBins(batch);
         RecordUpdate();
     }
 
-    /// <summary>Whether <see cref="BinIndex"/> of <paramref name="other"/> fits this metric: an equal task and states on the same device.</summary>
-    internal bool SharesBinIndexWith(ConfusionCountsMetric other)
+    /// <summary>Whether <see cref="Bins"/> of <paramref name="other"/> fit this metric: an equal task and states on the same device.</summary>
+    internal bool SharesBinsWith(ConfusionCountsMetric other)
         => Task == other.Task && StateDevice.type == other.StateDevice.type && StateDevice.index == other.StateDevice.index;
 
-    /// <summary>Counts every sample into its bin: one <c>index_add_</c> of cached ones (every index is in range).</summary>
-    private void AddToBins(Tensor index) => bins.Value.index_add_(0, index, Ones(index), one);
+    /// <summary>
+    /// Counts every sample into its bin (every index is in range): one <c>index_add_</c> of cached ones, or
+    /// for bins in host memory an increment each, straight in the state's memory when it is a contiguous CPU tensor.
+    /// </summary>
+    private void AddToBins(BatchBins batch)
+    {
+        if (batch.Device is { } index)
+        {
+            bins.Value.index_add_(0, index, Ones(index), one);
+        }
+        else
+        {
+            var counts = HostCounts();
+            foreach (var bin in batch.Host.AsSpan())
+            {
+                counts[(int)bin]++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>bins</c> state's memory, for bins computed on the host: the state is a contiguous CPU tensor (host
+    /// bins are only computed for CPU states) that is only ever changed in place, so its data pointer is read once
+    /// per state tensor and kept while the state holds that tensor.
+    /// </summary>
+    private unsafe Span<long> HostCounts()
+    {
+        var state = bins.Value;
+        if (!ReferenceEquals(state, hostCountsTensor))
+        {
+            hostCountsData = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(state.bytes));
+            hostCountsTensor = state;
+        }
+
+        return new Span<long>((void*)hostCountsData, (int)binCount);
+    }
 
     /// <summary>
     /// Rejects a CPU batch whose target left [0, C) before anything is counted: its indexes are added into a
@@ -133,13 +207,18 @@ public abstract class ConfusionCountsMetric : Metric
     private ArgumentException OutOfRangeTarget(Tensor targets, Exception error)
     {
         using var scope = torch.NewDisposeScope();
-        var c = Task.NumClasses;
-        var outside = targets.lt(0).logical_or(targets.ge(c)).nonzero();
-        var where = outside.numel() == 0
-            ? "an index libtorch rejected"
-            : $"{targets[outside[0, 0]].item<long>()} at position {outside[0, 0].item<long>()} of the batch (flattened)";
-        return new ArgumentException($"{GetType().Name}: target holds {where}; targets must be class indices in [0, {c}).", "target", error);
+        var outside = targets.lt(0).logical_or(targets.ge(Task.NumClasses)).nonzero();
+        return outside.numel() == 0
+            ? OutOfRangeTarget("an index libtorch rejected", error)
+            : OutOfRangeTarget(targets[outside[0, 0]].item<long>(), outside[0, 0].item<long>(), error);
     }
+
+    /// <summary>The error naming target <paramref name="value"/> at <paramref name="position"/> of the flattened batch.</summary>
+    private ArgumentException OutOfRangeTarget(long value, long position, Exception? error = null)
+        => OutOfRangeTarget($"{value} at position {position} of the batch (flattened)", error);
+
+    private ArgumentException OutOfRangeTarget(string where, Exception? error)
+        => new($"{GetType().Name}: target holds {where}; targets must be class indices in [0, {Task.NumClasses}).", "target", error);
 
     /// <summary>
     /// The bin of every label for the general case (<paramref name="labelsInRange"/>: taken from scores, so
@@ -254,7 +333,7 @@ public abstract class ConfusionCountsMetric : Metric
     /// target. On the CPU with top-1 and no ignore index a bad target is rejected (<see cref="RequireTargetsInRange"/>);
     /// otherwise bad targets are mapped into the extra row like labels' and reported by Compute.
     /// </summary>
-    private Tensor MulticlassScoreIndex(Tensor preds, Tensor target)
+    private BatchBins MulticlassScoreBins(Tensor preds, Tensor target)
     {
         var c = Task.NumClasses;
         var dims = preds.dim();
@@ -263,25 +342,30 @@ public abstract class ConfusionCountsMetric : Metric
             throw ShapeError(preds, target, $"float preds must be N×{c} scores (N×{c}×… with target N×…)");
         }
 
+        if (TryHostBins(preds, target, out var batch))
+        {
+            return batch;
+        }
+
         var targets = Flat(target);
         if (Task.TopK > 1)
         {
             var scores = dims == 2 ? preds : preds.movedim([1L], [-1L]).reshape(-1, c);
             RequireSameSamples(scores, targets, preds, target);
-            return MappedIndex(TopKLabel(scores, targets), targets, labelsInRange: true);
+            return new BatchBins(MappedIndex(TopKLabel(scores, targets), targets, labelsInRange: true));
         }
 
         var labels = dims == 2 ? preds.argmax(1) : preds.argmax(1).reshape(-1);
         RequireSameSamples(labels, targets, preds, target);
         if (StateDevice.type != DeviceType.CPU || Task.IgnoreIndex is not null)
         {
-            return MappedIndex(labels, targets, labelsInRange: true);
+            return new BatchBins(MappedIndex(labels, targets, labelsInRange: true));
         }
 
         // The label is a fresh tensor: the bin index target·S + label is built in it.
         var index = labels.add_(targets, stride);
         RequireTargetsInRange(index, targets);
-        return index;
+        return new BatchBins(index);
     }
 
     private void RequireSameSamples(Tensor labels, Tensor targets, Tensor preds, Tensor target)
